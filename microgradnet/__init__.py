@@ -1,0 +1,8 @@
+"""microgradnet: a scalar autograd engine for learning, teaching and checking backpropagation."""
+
+from microgradnet.engine import Value, no_grad
+from microgradnet.gradcheck import GradcheckError, gradcheck
+from microgradnet.nn import MLP, Layer, Module, Neuron
+
+__all__ = ["MLP", "GradcheckError", "Layer", "Module", "Neuron", "Value", "gradcheck", "no_grad"]
+__version__ = "0.1.0"

@@ -1,0 +1,404 @@
+"""The scalar autograd engine: `Value`, its derivative table, and reverse-mode `backward`.
+
+A `Value` holds a float and, if an operation made it, that operation's name, its parents and
+the local derivative of its output with respect to each parent (the chain-rule factor along
+that edge). `backward()` walks the graph once in reverse topological order and adds
+`dC/dnode` into every node's `grad`.
+
+Every operation's forward rule and local derivatives live in one table, `DERIVATIVES`, so a
+reader can check each row against calculus.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TypeAlias
+
+Number: TypeAlias = "int | float"
+Operand: TypeAlias = "Value | int | float"
+
+
+# --- forward rules that can leave the reals: each raises an error naming the operation -----
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError(f"exp: e**{x!r} overflows a float (the argument must be <= 709.78)") from None
+
+
+def _log(x: float) -> float:
+    if x <= 0.0:
+        raise ValueError(f"log: argument must be positive, got {x!r}")
+    return math.log(x)
+
+
+LOG_FLOOR = -100.0
+
+
+def _clamped_log(x: float) -> float:
+    """max(ln x, -100), as PyTorch's binary cross-entropy clamps its logs; ln 0 is -100."""
+    if x < 0.0:
+        raise ValueError(f"clamped_log: argument must be non-negative, got {x!r}")
+    return max(math.log(x), LOG_FLOOR) if x > 0.0 else LOG_FLOOR
+
+
+def _sigmoid(x: float) -> float:
+    # Two branches so that exp never overflows: sigmoid(-1000) is 0.0, sigmoid(1000) is 1.0.
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _relu(x: float) -> float:
+    return x if x > 0.0 else 0.0
+
+
+def _div(x: float, y: float) -> float:
+    if y == 0.0:
+        raise ZeroDivisionError(f"/: division by zero ({x!r} / {y!r})")
+    return x / y
+
+
+def _pow(x: float, y: float) -> float:
+    if x < 0.0 and not y.is_integer():
+        raise ValueError(f"**: negative base {x!r} with fractional exponent {y!r} has no real result")
+    if x == 0.0 and y < 0.0:
+        raise ZeroDivisionError(f"**: 0.0 cannot be raised to the negative power {y!r}")
+    try:
+        return float(x**y)
+    except OverflowError:
+        raise OverflowError(f"**: {x!r} ** {y!r} overflows a float") from None
+
+
+def _pow_dbase(x: float, y: float, out: float) -> float:
+    """d(x**y)/dx = y * x**(y-1); infinite at x = 0 for 0 < y < 1, which is an error here."""
+    if y == 0.0:
+        return 0.0
+    if x == 0.0 and y < 1.0:
+        raise ZeroDivisionError(f"**: d(x**{y!r})/dx is infinite at x = 0.0")
+    return y * _pow(x, y - 1.0)
+
+
+def _pow_dexponent(x: float, y: float, out: float) -> float:
+    """d(x**y)/dy = x**y * ln x; 0 at x = 0 (as in PyTorch), undefined for a negative base."""
+    if x == 0.0:
+        return 0.0
+    if x < 0.0:
+        raise ValueError(
+            f"**: d(x**y)/dy = x**y * ln(x) is undefined for the negative base {x!r}; "
+            "use a number exponent, which is a constant"
+        )
+    return out * math.log(x)
+
+
+# --- the derivative table -------------------------------------------------------------------
+# One row per operation: (forward rule, local derivative with respect to each operand).
+# x (and y) are the operands' data, out is the result; local derivatives reuse `out`
+# where calculus allows.
+UnaryRule = tuple[Callable[[float], float], tuple[Callable[[float, float], float]]]
+BinaryRule = tuple[Callable[[float, float], float], tuple[Callable[[float, float, float], float], ...]]
+
+# fmt: off
+UNARY: dict[str, UnaryRule] = {
+    #  op          forward      d out/dx
+    "neg":     (lambda x: -x, (lambda x, out: -1.0,),),
+    "exp":     (_exp,         (lambda x, out: out,),),               # (e^x)'      = e^x
+    "log":     (_log,         (lambda x, out: 1.0 / x,),),           # (ln x)'     = 1/x
+    "tanh":    (math.tanh,    (lambda x, out: 1.0 - out * out,),),   # (tanh x)'   = 1 - tanh^2 x
+    "sigmoid": (_sigmoid,     (lambda x, out: out * (1.0 - out),),), # sigma'(x)   = sigma (1 - sigma)
+    "relu":    (_relu,        (lambda x, out: 1.0 if x > 0.0 else 0.0,),),  # 0 at x = 0, as in PyTorch
+    "identity": (lambda x: x, (lambda x, out: 1.0,),),              # the "linear" activation
+    "clamped_log": (_clamped_log, (lambda x, out: 1.0 / x if out > LOG_FLOOR else 0.0,),),  # flat below the floor
+}
+
+BINARY: dict[str, BinaryRule] = {
+    #  op     forward                  d out/dx                          d out/dy
+    "+":  (lambda x, y: x + y, (lambda x, y, out: 1.0,     lambda x, y, out: 1.0)),
+    "-":  (lambda x, y: x - y, (lambda x, y, out: 1.0,     lambda x, y, out: -1.0)),
+    "*":  (lambda x, y: x * y, (lambda x, y, out: y,       lambda x, y, out: x)),
+    "/":  (_div,               (lambda x, y, out: 1.0 / y, lambda x, y, out: -out / y)),
+    "**": (_pow,               (_pow_dbase,                _pow_dexponent)),
+}
+# fmt: on
+
+# Two n-ary operations complete the table (their code is at the end of this module):
+#   "w·a+b"  (`weighted_sum`): z = sum_k w_k a_k + b,  dz/dw_k = a_k,  dz/da_k = w_k,  dz/db = 1
+#   "sum"    (`sum_values`):   s = sum_i v_i,          ds/dv_i = 1
+WEIGHTED_SUM = "w·a+b"
+
+
+# --- grad mode --------------------------------------------------------------------------
+
+
+class _GradMode(threading.local):
+    enabled: bool = True
+
+
+_grad_mode = _GradMode()
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside this context operations record no parents: results are leaves (cheap inference).
+
+    The switch is per thread, as in PyTorch, so one thread's `no_grad` never affects another's.
+    """
+    previous = _grad_mode.enabled
+    _grad_mode.enabled = False
+    try:
+        yield
+    finally:
+        _grad_mode.enabled = previous
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations in this thread record their parents."""
+    return _grad_mode.enabled
+
+
+# --- Value ------------------------------------------------------------------------------
+
+
+def _as_float(data: object) -> float:
+    if type(data) is float:
+        return data
+    if isinstance(data, numbers.Real):
+        return float(data)
+    raise TypeError(f"Value data must be a real number (int, float), got {type(data).__name__}: {data!r}")
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, numbers.Real)
+
+
+_new_value = object.__new__
+
+
+def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
+    """A result node; under `no_grad` a leaf with no parents."""
+    out: Value = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if _grad_mode.enabled:
+        out.op = op
+        out.parents = parents
+        out.local_grads = local_grads
+    else:
+        out.op = ""
+        out.parents = ()
+        out.local_grads = ()
+    return out
+
+
+def _leaf(data: float) -> Value:
+    out: Value = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = ""
+    out.parents = ()
+    out.local_grads = ()
+    return out
+
+
+class Value:
+    """A scalar in a computation graph: `data`, `grad = dC/dnode`, and how it was made.
+
+    `op` is `""` for a leaf, `parents` the operands that made this node and `local_grads[i]`
+    the local derivative `d self / d parents[i]`. Values hash by identity.
+    """
+
+    __slots__ = ("__weakref__", "data", "grad", "label", "local_grads", "op", "parents")
+
+    data: float
+    grad: float
+    op: str
+    parents: tuple[Value, ...]
+    local_grads: tuple[float, ...]
+    label: str
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
+        self.data = _as_float(data)
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self.parents = ()
+        self.local_grads = ()
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}, op={self.op!r}{label})"
+
+    # -- applying the table --
+
+    def _unary(self, op: str) -> Value:
+        return apply_unary(op, self)
+
+    def _binary(self, op: str, other: Operand, reflected: bool = False) -> Value:
+        """The node `self op other` (or `other op self`) from the row `BINARY[op]`."""
+        if type(other) is not Value:
+            if not _is_number(other):
+                return NotImplemented  # type: ignore[no-any-return]  # lets Python raise its TypeError
+            other = _leaf(float(other))  # type: ignore[arg-type]
+        left, right = (other, self) if reflected else (self, other)
+        forward, (d_dx, d_dy) = BINARY[op]
+        x, y = left.data, right.data
+        out = forward(x, y)
+        if not _grad_mode.enabled:
+            return _node(out, op, (), ())
+        return _node(out, op, (left, right), (d_dx(x, y, out), d_dy(x, y, out)))
+
+    # -- operators: a Value or a plain number on either side --
+
+    def __add__(self, other: Operand) -> Value:
+        return self._binary("+", other)
+
+    def __radd__(self, other: Operand) -> Value:
+        return self._binary("+", other, reflected=True)
+
+    def __sub__(self, other: Operand) -> Value:
+        return self._binary("-", other)
+
+    def __rsub__(self, other: Operand) -> Value:
+        return self._binary("-", other, reflected=True)
+
+    def __mul__(self, other: Operand) -> Value:
+        return self._binary("*", other)
+
+    def __rmul__(self, other: Operand) -> Value:
+        return self._binary("*", other, reflected=True)
+
+    def __truediv__(self, other: Operand) -> Value:
+        return self._binary("/", other)
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return self._binary("/", other, reflected=True)
+
+    def __pow__(self, exponent: Operand) -> Value:
+        """`x ** y`; a number exponent is a constant, not a node (its derivative may not exist)."""
+        if type(exponent) is Value:
+            return self._binary("**", exponent)
+        if not _is_number(exponent):
+            return NotImplemented
+        y = float(exponent)  # type: ignore[arg-type]
+        forward, (d_dbase, _) = BINARY["**"]
+        x = self.data
+        out = forward(x, y)
+        op = f"**{int(y) if y.is_integer() else y}"
+        return _node(out, op, (self,), (d_dbase(x, y, out),) if _grad_mode.enabled else ())
+
+    def __rpow__(self, base: Operand) -> Value:
+        """`number ** y`; the number base is a constant, not a node."""
+        if not _is_number(base):
+            return NotImplemented
+        x = float(base)  # type: ignore[arg-type]
+        forward, (_, d_dexponent) = BINARY["**"]
+        y = self.data
+        out = forward(x, y)
+        op = f"{int(x) if x.is_integer() else x}**"
+        return _node(out, op, (self,), (d_dexponent(x, y, out),) if _grad_mode.enabled else ())
+
+    def __neg__(self) -> Value:
+        return self._unary("neg")
+
+    def exp(self) -> Value:
+        return self._unary("exp")
+
+    def log(self) -> Value:
+        return self._unary("log")
+
+    def tanh(self) -> Value:
+        return self._unary("tanh")
+
+    def sigmoid(self) -> Value:
+        return self._unary("sigmoid")
+
+    def relu(self) -> Value:
+        return self._unary("relu")
+
+    def identity(self) -> Value:
+        """A new node equal to this one (the "linear" activation): d out/dx = 1."""
+        return self._unary("identity")
+
+    def clamped_log(self) -> Value:
+        """max(ln x, -100) with derivative 1/x above the floor and 0 on it (for cross-entropy)."""
+        return self._unary("clamped_log")
+
+    # -- reverse mode --
+
+    def backward(self) -> None:
+        """Add `d self / d node` into `grad` of every node `self` depends on (self included).
+
+        One pass in reverse topological order: each node's gradient of *this* pass is complete
+        before it is passed on, `g_parent += g_node * local_grad`. Gradients of this pass are
+        kept apart from `grad`, so calling `backward()` twice gives exactly twice the gradients,
+        interior nodes included, as in PyTorch.
+        """
+        order = topological_order(self)
+        pass_grads = dict.fromkeys(order, 0.0)
+        pass_grads[self] = 1.0
+        for node in reversed(order):
+            g = pass_grads[node]
+            node.grad += g
+            for parent, local_grad in zip(node.parents, node.local_grads):
+                pass_grads[parent] += g * local_grad
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node `root` depends on, each after all of its parents; iterative, so any depth works."""
+    order: list[Value] = []
+    visited = {root}
+    stack = [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent not in visited:
+                visited.add(parent)
+                if parent.parents:
+                    stack.append((parent, iter(parent.parents)))
+                    break
+                order.append(parent)  # a leaf is finished as soon as it is found
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def apply_unary(op: str, x: Value) -> Value:
+    """The node `op(x)` from the row `UNARY[op]` of the derivative table."""
+    forward, (derivative,) = UNARY[op]
+    data = x.data
+    out = forward(data)
+    return _node(out, op, (x,), (derivative(data, out),) if _grad_mode.enabled else ())
+
+
+def as_value(x: Operand) -> Value:
+    """`x` itself if it is a `Value`, else a new leaf holding the number `x`."""
+    return x if type(x) is Value else Value(x)  # type: ignore[arg-type]
+
+
+def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value], bias: Value) -> Value:
+    """z = sum_k w_k a_k + b as one node; dz/dw_k = a_k, dz/da_k = w_k, dz/db = 1."""
+    w = [w_k.data for w_k in weights]
+    a = [a_k.data for a_k in inputs]
+    z = sum(map(float.__mul__, w, a), bias.data)
+    if not _grad_mode.enabled:
+        return _node(z, WEIGHTED_SUM, (), ())
+    return _node(z, WEIGHTED_SUM, (*weights, *inputs, bias), (*a, *w, 1.0))
+
+
+def sum_values(values: Sequence[Value]) -> Value:
+    """s = sum_i v_i as one node; ds/dv_i = 1."""
+    parents = tuple(values)
+    total = math.fsum(v.data for v in parents)
+    return _node(total, "sum", parents, (1.0,) * len(parents))

@@ -1,0 +1,66 @@
+"""`gradcheck`: compare `backward()` with central finite differences, like torch.autograd.gradcheck."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+
+from microgradnet.engine import Value, no_grad
+
+
+class GradcheckError(AssertionError):
+    """Analytic and numeric derivatives disagree; `mismatches` holds (index, analytic, numeric)."""
+
+    def __init__(self, mismatches: list[tuple[int, float, float]]) -> None:
+        self.mismatches = mismatches
+        lines = [f"  input {i}: analytic {analytic!r}, numeric {numeric!r}" for i, analytic, numeric in mismatches]
+        super().__init__("gradient check failed for these inputs:\n" + "\n".join(lines))
+
+
+def numeric_gradient(f: Callable[..., Value], inputs: Sequence[float], eps: float) -> list[float]:
+    """df/dx_i ~ (f(x + eps e_i) - f(x - eps e_i)) / (2 eps), evaluated without recording a graph."""
+    gradient = []
+    with no_grad():
+        for i in range(len(inputs)):
+            shifted = list(inputs)
+            shifted[i] = inputs[i] + eps
+            forward = f(*map(Value, shifted)).data
+            shifted[i] = inputs[i] - eps
+            backward = f(*map(Value, shifted)).data
+            gradient.append((forward - backward) / (2.0 * eps))
+    return gradient
+
+
+def gradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[float],
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> bool:
+    """True if every df/dx_i from `backward()` is within `atol + rtol * |numeric|` of the central
+    difference; otherwise raise `GradcheckError` naming each input that disagrees.
+
+    `f` takes one `Value` per input and returns a `Value`.
+    """
+    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
+        raise TypeError(f"inputs must be a sequence of numbers, got {type(inputs).__name__}")
+    for i, x in enumerate(inputs):
+        if not isinstance(x, numbers.Real):
+            raise TypeError(f"inputs[{i}] must be a real number, got {type(x).__name__}: {x!r}")
+    if not eps > 0.0:
+        raise ValueError(f"eps must be positive, got {eps!r}")
+    xs = [float(x) for x in inputs]
+    values = [Value(x) for x in xs]
+    out = f(*values)
+    if not isinstance(out, Value):
+        raise TypeError(f"f must return a Value, got {type(out).__name__}")
+    out.backward()
+    numeric = numeric_gradient(f, xs, eps)
+    mismatches = [
+        (i, v.grad, n) for i, (v, n) in enumerate(zip(values, numeric)) if not abs(v.grad - n) <= atol + rtol * abs(n)
+    ]
+    if mismatches:
+        raise GradcheckError(mismatches)
+    return True

@@ -1,0 +1,175 @@
+"""Neuron, Layer and MLP: graphs of a_j = sigma(sum_k w_jk a_k + b_j).
+
+Indices follow the math and Python at once: `mlp.layers[l].neurons[j].w[k]` is `w_jk` of layer
+`l`, joining neuron (or input) `k` of the layer before to neuron `j`; its label is `w[l][j][k]`.
+
+Initialisation: every weight is drawn from U(-sqrt(3/n_in), +sqrt(3/n_in)), which has variance
+1/n_in (the scale of Nielsen's improved initialiser, keeping z of order 1 so sigmoids start out
+of saturation), and every bias starts at 0. The draws come from `random.Random(seed)` in
+`parameters()` order and use only arithmetic, so a seed gives the same network on every machine.
+"""
+
+# ruff: noqa: E741  -- `l` is the layer index of the equations
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+
+from microgradnet.engine import Operand, Value, weighted_sum
+
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "sigmoid": Value.sigmoid,
+    "tanh": Value.tanh,
+    "relu": Value.relu,
+    "linear": Value.identity,
+}
+
+
+def check_activation(name: object) -> str:
+    """`name` if it is a known activation, else a `ValueError` listing the valid ones."""
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; expected one of {', '.join(map(repr, ACTIVATIONS))}")
+    return name
+
+
+def _check_size(name: str, n: object) -> int:
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"{name} must be an int, got {type(n).__name__}: {n!r}")
+    if n < 1:
+        raise ValueError(f"{name} must be at least 1, got {n}")
+    return n
+
+
+def _check_inputs(x: Sequence[Operand], expected: int) -> list[Value]:
+    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+        raise TypeError(f"inputs must be a sequence of {expected} numbers or Values, got {type(x).__name__}")
+    if len(x) != expected:
+        raise ValueError(f"expected {expected} inputs, got {len(x)}")
+    return [x_k if isinstance(x_k, Value) else Value(x_k, f"x[{k}]") for k, x_k in enumerate(x)]
+
+
+class Module:
+    """Anything with parameters: gives `parameters()` and `zero_grad()`."""
+
+    def parameters(self) -> list[Value]:
+        return []
+
+    def zero_grad(self) -> None:
+        """Set every parameter's `grad` to 0 (gradients accumulate across `backward()` calls)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+
+class Neuron(Module):
+    """One neuron: z = sum_k w_k a_k + b (one node), a = sigma(z) (one node)."""
+
+    def __init__(self, nin: int, activation: str = "sigmoid", *, rng: random.Random | None = None) -> None:
+        self.nin = _check_size("nin", nin)
+        self.activation = check_activation(activation)
+        rng = rng if rng is not None else random.Random()
+        bound = math.sqrt(3.0 / nin)
+        self.w = [Value(rng.uniform(-bound, bound)) for _ in range(nin)]
+        self.b = Value(0.0)
+        self._sigma = ACTIVATIONS[activation]
+        self.name_as("")
+
+    def name_as(self, index: str) -> None:
+        """Label parameters and outputs with this neuron's index, e.g. `[1][0]` -> `w[1][0][2]`."""
+        self.index = index
+        for k, w_k in enumerate(self.w):
+            w_k.label = f"w{index}[{k}]"
+        self.b.label = f"b{index}"
+
+    def __call__(self, x: Sequence[Operand]) -> Value:
+        return self.forward(_check_inputs(x, self.nin))
+
+    def forward(self, a: list[Value]) -> Value:
+        """a_j = sigma(z_j), z_j = sum_k w_jk a_k + b_j, for inputs already checked and wrapped."""
+        z = weighted_sum(self.w, a, self.b)
+        z.label = f"z{self.index}"
+        out = self._sigma(z)
+        out.label = f"a{self.index}"
+        return out
+
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b]
+
+    def __repr__(self) -> str:
+        return f"Neuron(nin={self.nin}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """A layer of `nout` neurons that all read the same `nin` inputs: a^l = sigma(W^l a^(l-1) + b^l)."""
+
+    def __init__(self, nin: int, nout: int, activation: str = "sigmoid", *, rng: random.Random | None = None) -> None:
+        self.nin = _check_size("nin", nin)
+        self.nout = _check_size("nout", nout)
+        self.activation = check_activation(activation)
+        rng = rng if rng is not None else random.Random()
+        self.neurons = [Neuron(nin, activation, rng=rng) for _ in range(nout)]
+        self.name_as("")
+
+    def name_as(self, index: str) -> None:
+        """Label neuron j's parameters `w{index}[j][k]` and `b{index}[j]`."""
+        for j, neuron in enumerate(self.neurons):
+            neuron.name_as(f"{index}[{j}]")
+
+    def __call__(self, x: Sequence[Operand]) -> list[Value]:
+        return self.forward(_check_inputs(x, self.nin))
+
+    def forward(self, a: list[Value]) -> list[Value]:
+        return [neuron.forward(a) for neuron in self.neurons]
+
+    def parameters(self) -> list[Value]:
+        return [p for neuron in self.neurons for p in neuron.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer(nin={self.nin}, nout={self.nout}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: a^l = sigma(W^l a^(l-1) + b^l) for l = 0 .. L-1 (`layers[l]`)."""
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "sigmoid",
+        *,
+        output_activation: str | None = None,
+        seed: int | None = None,
+    ) -> None:
+        self.nin = _check_size("nin", nin)
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or len(nouts) == 0:
+            raise ValueError(f"nouts must be a non-empty sequence of layer sizes, got {nouts!r}")
+        sizes = [self.nin, *(_check_size(f"nouts[{l}]", n) for l, n in enumerate(nouts))]
+        self.activation = check_activation(activation)
+        self.output_activation = check_activation(output_activation if output_activation is not None else activation)
+        self.seed = seed
+        rng = random.Random(seed)
+        activations = [self.activation] * (len(nouts) - 1) + [self.output_activation]
+        self.layers = [Layer(sizes[l], sizes[l + 1], activations[l], rng=rng) for l in range(len(nouts))]
+        for l, layer in enumerate(self.layers):
+            layer.name_as(f"[{l}]")
+
+    @property
+    def sizes(self) -> list[int]:
+        """Widths of the input and of every layer, e.g. [2, 3, 1]."""
+        return [self.nin, *(layer.nout for layer in self.layers)]
+
+    def __call__(self, x: Sequence[Operand]) -> list[Value]:
+        a = _check_inputs(x, self.nin)
+        for layer in self.layers:
+            a = layer.forward(a)
+        return a
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP(nin={self.nin}, nouts={self.sizes[1:]}, activation={self.activation!r}, "
+            f"output_activation={self.output_activation!r})"
+        )

@@ -1,0 +1,393 @@
+"""The Value engine: every derivative against finite differences, the algebra of backward,
+depth, accumulation, no_grad, and the errors for bad input."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import nonzero, off_kink, positives, reals
+
+from microgradnet import GradcheckError, Value, gradcheck, no_grad
+from microgradnet.engine import UNARY, sum_values, topological_order, weighted_sum
+
+# --- every operation's derivative against central differences ------------------------------
+
+UNARY_CASES: dict[str, tuple[Callable[[Value], Value], st.SearchStrategy[float]]] = {
+    "neg": (lambda x: -x, reals),
+    "exp": (lambda x: x.exp(), reals),
+    "log": (lambda x: x.log(), positives),
+    "tanh": (lambda x: x.tanh(), reals),
+    "sigmoid": (lambda x: x.sigmoid(), reals),
+    "relu": (lambda x: x.relu(), off_kink),
+    "identity": (lambda x: x.identity(), reals),
+    "clamped_log": (lambda x: x.clamped_log(), positives),
+}
+
+
+def test_every_unary_row_of_the_table_is_tested() -> None:
+    """A new operation in the derivative table cannot slip in without a derivative test."""
+    assert set(UNARY) == set(UNARY_CASES)
+
+
+@pytest.mark.parametrize("op", sorted(UNARY_CASES))
+@given(data=st.data())
+def test_unary_derivative_matches_finite_differences(op: str, data: st.DataObject) -> None:
+    """d op(x)/dx from backward() equals the central difference on the operation's domain."""
+    f, domain = UNARY_CASES[op]
+    assert gradcheck(f, [data.draw(domain)])
+
+
+BINARY_CASES: dict[str, tuple[Callable[[Value, Value], Value], st.SearchStrategy[float], st.SearchStrategy[float]]] = {
+    "+": (lambda x, y: x + y, reals, reals),
+    "-": (lambda x, y: x - y, reals, reals),
+    "*": (lambda x, y: x * y, reals, reals),
+    "/": (lambda x, y: x / y, reals, nonzero),
+    "**": (lambda x, y: x**y, positives, st.floats(-2.0, 2.0)),
+}
+
+
+@pytest.mark.parametrize("op", sorted(BINARY_CASES))
+@given(data=st.data())
+def test_binary_derivatives_match_finite_differences(op: str, data: st.DataObject) -> None:
+    """d(x op y)/dx and d(x op y)/dy from backward() equal the central differences."""
+    f, xs, ys = BINARY_CASES[op]
+    assert gradcheck(f, [data.draw(xs), data.draw(ys)])
+
+
+@given(x=nonzero, n=st.integers(-3, 4))
+def test_power_with_integer_number_exponent(x: float, n: int) -> None:
+    """d(x**n)/dx = n x**(n-1), also for negative bases."""
+    assert gradcheck(lambda v: v**n, [x])
+
+
+@given(x=positives, n=st.floats(-2.5, 2.5))
+def test_power_with_real_number_exponent(x: float, n: float) -> None:
+    """d(x**r)/dx = r x**(r-1) for a positive base and any real exponent."""
+    assert gradcheck(lambda v: v**n, [x])
+
+
+@given(base=positives, y=reals)
+def test_number_base_power(base: float, y: float) -> None:
+    """d(c**y)/dy = c**y ln c."""
+    assert gradcheck(lambda v: base**v, [y])
+
+
+@given(x=reals, y=nonzero, c=nonzero)
+def test_numbers_on_either_side(x: float, y: float, c: float) -> None:
+    """A plain number on the left or the right of + - * / acts as a constant."""
+    assert gradcheck(lambda v, w: c + v * c - c / w * (v - c) + (c - w) / c + (v - c) * (c - w), [x, y])
+
+
+@given(xs=st.lists(reals, min_size=1, max_size=6), b=reals)
+def test_weighted_sum_and_sum_nodes(xs: list[float], b: float) -> None:
+    """z = sum_k w_k a_k + b and s = sum_i v_i as single nodes have the right derivatives."""
+    n = len(xs)
+
+    def f(*v: Value) -> Value:
+        w, a, bias = v[:n], v[n : 2 * n], v[2 * n]
+        return weighted_sum(w, a, bias) * sum_values(list(v))
+
+    assert gradcheck(f, [*xs, *reversed(xs), b])
+
+
+# --- the algebra of backward -----------------------------------------------------------------
+
+
+@given(x=reals, y=reals)
+def test_gradient_of_a_sum_is_the_sum_of_gradients(x: float, y: float) -> None:
+    """d(f + g)/dx = df/dx + dg/dx."""
+
+    def grads(build: Callable[[Value, Value], Value]) -> tuple[float, float]:
+        a, b = Value(x), Value(y)
+        build(a, b).backward()
+        return a.grad, b.grad
+
+    f = lambda a, b: (a * b).tanh()  # noqa: E731
+    g = lambda a, b: a.sigmoid() * b  # noqa: E731
+    fg = grads(lambda a, b: f(a, b) + g(a, b))
+    assert fg == pytest.approx([p + q for p, q in zip(grads(f), grads(g))], rel=1e-12, abs=1e-15)
+
+
+@given(x=reals, y=reals)
+def test_commutative_operations_give_the_same_gradients(x: float, y: float) -> None:
+    """a + b, b + a, a * b and b * a give the same data and gradients."""
+    for op in (lambda a, b: a + b, lambda a, b: a * b):
+        a1, b1, a2, b2 = Value(x), Value(y), Value(x), Value(y)
+        left, right = op(a1, b1), op(b2, a2)
+        left.backward()
+        right.backward()
+        assert left.data == right.data
+        assert (a1.grad, b1.grad) == (a2.grad, b2.grad)
+
+
+@given(x=reals)
+def test_repeated_use_sums_the_contributions(x: float) -> None:
+    """a*a gives 2a, a+a gives 2, and a shared subgraph adds both paths."""
+    a = Value(x)
+    (a * a).backward()
+    assert a.grad == pytest.approx(2 * x, abs=1e-12)
+    b = Value(x)
+    (b + b).backward()
+    assert b.grad == 2.0
+    c = Value(x)
+    shared = c.tanh()
+    (shared * shared + shared).backward()
+    t = math.tanh(x)
+    assert c.grad == pytest.approx((2 * t + 1) * (1 - t * t), rel=1e-12, abs=1e-15)
+
+
+def _diamond(x: float) -> list[Value]:
+    a = Value(x, "a")
+    b = a * 3.0
+    c = b.tanh() + b.sigmoid() * a
+    d = c * c + b
+    return [a, b, c, d]
+
+
+@given(x=reals)
+def test_backward_twice_exactly_doubles_every_grad(x: float) -> None:
+    """After two backward() calls every node's grad, interior ones included, is exactly twice one call's."""
+    once = _diamond(x)
+    once[-1].backward()
+    twice = _diamond(x)
+    twice[-1].backward()
+    twice[-1].backward()
+    for node_once, node_twice in zip(topological_order(once[-1]), topological_order(twice[-1])):
+        assert node_twice.grad == 2 * node_once.grad
+
+
+def test_backward_seeds_the_root_with_one() -> None:
+    """dC/dC = 1."""
+    a = Value(2.0)
+    out = a * 5.0
+    out.backward()
+    assert out.grad == 1.0
+    assert a.grad == 5.0
+
+
+def test_million_node_chain_at_the_default_recursion_limit() -> None:
+    """backward() is iterative: a chain of 1,000,000 nodes works without raising the recursion limit."""
+    import sys
+
+    assert sys.getrecursionlimit() <= 10_000
+    x = Value(0.5)
+    y = x
+    for _ in range(1_000_000):
+        y = -y
+    y.backward()
+    assert x.grad == 1.0  # an even number of negations
+
+
+def test_topological_order_puts_parents_first() -> None:
+    """Every node comes after all of its parents, each node exactly once."""
+    nodes = _diamond(0.3)
+    order = topological_order(nodes[-1])
+    position = {node: i for i, node in enumerate(order)}
+    assert len(order) == len(position)
+    for node in order:
+        for parent in node.parents:
+            assert position[parent] < position[node]
+
+
+# --- the recorded graph ----------------------------------------------------------------------
+
+
+def test_nodes_record_op_parents_and_local_derivatives() -> None:
+    """An operation records its name, its parents and d out / d parent for each parent."""
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    c = a * b
+    assert (c.op, c.parents, c.local_grads) == ("*", (a, b), (-3.0, 2.0))
+    d = c.sigmoid()
+    assert d.parents == (c,)
+    assert d.local_grads == (pytest.approx(d.data * (1 - d.data)),)
+    assert (a.op, a.parents, a.grad, a.label) == ("", (), 0.0, "a")
+    e = a - b
+    assert (e.op, e.parents, e.local_grads) == ("-", (a, b), (1.0, -1.0))
+    f = a / b
+    assert (f.op, f.parents) == ("/", (a, b))
+    assert (a**2).op == "**2"
+    assert (2**a).op == "2**"
+
+
+def test_one_operator_one_node() -> None:
+    """a - b and a / b are single nodes, not compositions."""
+    a, b = Value(1.0), Value(4.0)
+    assert len(topological_order(a - b)) == 3
+    assert len(topological_order(a / b)) == 3
+
+
+def test_data_and_grad_are_assignable_floats() -> None:
+    """Optimizers write data and grad directly."""
+    v = Value(3)
+    assert type(v.data) is float and v.data == 3.0
+    v.data = 1.5
+    v.grad = 2.0
+    assert (v.data, v.grad) == (1.5, 2.0)
+
+
+def test_values_hash_by_identity() -> None:
+    """Two Values with equal data are different keys."""
+    a, b = Value(1.0), Value(1.0)
+    assert len({a, b}) == 2
+    assert a != b
+
+
+def test_repr_shows_data_grad_and_op() -> None:
+    """repr names data, grad and op."""
+    v = Value(2.0) * Value(1.0)
+    assert repr(v) == "Value(data=2.0, grad=0.0, op='*')"
+    assert repr(Value(1.0, "w")) == "Value(data=1.0, grad=0.0, op='', label='w')"
+
+
+@pytest.mark.parametrize("number", [3, 2.5, True, __import__("fractions").Fraction(1, 4)])
+def test_any_real_number_is_accepted(number: object) -> None:
+    """int, float, bool and other numbers.Real become a float."""
+    v = Value(number)  # type: ignore[arg-type]
+    assert type(v.data) is float and v.data == float(number)  # type: ignore[arg-type]
+
+
+def test_numpy_scalars_are_accepted() -> None:
+    """numpy scalars are real numbers too."""
+    np = pytest.importorskip("numpy")
+    assert Value(np.float64(1.5)).data == 1.5
+    assert type(Value(np.int32(2)).data) is float
+    assert (Value(1.0) + np.float32(0.5)).data == 1.5
+
+
+# --- numerics and errors ---------------------------------------------------------------------
+
+
+def test_sigmoid_and_tanh_saturate_without_overflow() -> None:
+    """sigmoid(+-1000) is exactly 1 or 0, tanh(+-1000) is +-1, and the gradients are finite."""
+    for x, expected in ((-1000.0, 0.0), (1000.0, 1.0)):
+        v = Value(x)
+        s = v.sigmoid()
+        s.backward()
+        assert s.data == expected and math.isfinite(v.grad)
+    assert Value(1000.0).tanh().data == 1.0
+    assert Value(-1000.0).tanh().data == -1.0
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "words"),
+    [
+        (lambda: Value(1000.0).exp(), OverflowError, ["exp", "1000.0"]),
+        (lambda: Value(0.0).log(), ValueError, ["log", "0.0"]),
+        (lambda: Value(-2.0).log(), ValueError, ["log", "-2.0"]),
+        (lambda: Value(-8.0) ** (1 / 3), ValueError, ["**", "-8.0", "0.333"]),
+        (lambda: Value(-8.0) ** Value(0.5), ValueError, ["**", "-8.0", "0.5"]),
+        (lambda: (-8) ** Value(0.5), ValueError, ["**", "-8.0"]),
+        (lambda: Value(1.0) / 0, ZeroDivisionError, ["/", "1.0"]),
+        (lambda: 1.0 / Value(0.0), ZeroDivisionError, ["/", "1.0"]),
+        (lambda: Value(0.0) ** -1, ZeroDivisionError, ["**", "-1"]),
+        (lambda: Value(10.0) ** 400, OverflowError, ["**", "10.0", "400"]),
+        (lambda: Value(0.0) ** 0.5, ZeroDivisionError, ["**", "0.0"]),
+        (lambda: Value(-2.0) ** Value(2.0), ValueError, ["**", "-2.0"]),
+    ],
+)
+def test_domain_errors_name_the_operation_and_value(build: Callable[[], Value], error: type, words: list[str]) -> None:
+    """Leaving the reals raises the stated error naming the operation and the offending value."""
+    with pytest.raises(error) as info:
+        build()
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_outside_no_grad_the_domain_checks_still_hold_for_forward_values() -> None:
+    """Under no_grad an undefined derivative is not needed, so only the forward value is checked."""
+    with no_grad():
+        assert (Value(-2.0) ** Value(2.0)).data == 4.0
+        assert (Value(0.0) ** 0.5).data == 0.0
+    with no_grad(), pytest.raises(ValueError, match="log"):
+        Value(-1.0).log()
+
+
+@pytest.mark.parametrize("bad", ["1.0", None, 1j, [1.0], b"1"])
+def test_non_real_data_raises_type_error_naming_the_type(bad: object) -> None:
+    """str, None, complex and other non-reals are rejected with the type's name."""
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        Value(bad)  # type: ignore[arg-type]
+
+
+def test_label_must_be_a_string() -> None:
+    """A non-str label is a TypeError."""
+    with pytest.raises(TypeError, match="label"):
+        Value(1.0, label=3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", ["x", None, 1j, [1]])
+def test_operators_reject_non_real_operands(bad: object) -> None:
+    """Python's own TypeError names both operand types."""
+    v = Value(1.0)
+    for op in (
+        lambda: v + bad,
+        lambda: bad + v,
+        lambda: v - bad,
+        lambda: v * bad,
+        lambda: v / bad,
+        lambda: bad / v,
+        lambda: v**bad,
+        lambda: bad**v,
+    ):
+        with pytest.raises(TypeError, match="Value"):
+            op()
+
+
+# --- no_grad ---------------------------------------------------------------------------------
+
+
+def test_no_grad_records_no_parents_and_restores_the_mode() -> None:
+    """Inside no_grad results are leaves; afterwards recording resumes, also after an error."""
+    a = Value(2.0)
+    with no_grad():
+        b = (a * 3.0).tanh()
+    assert (b.op, b.parents, b.local_grads) == ("", (), ())
+    with pytest.raises(RuntimeError), no_grad():
+        raise RuntimeError
+    assert (a * 3.0).parents[0] is a
+
+
+def test_no_grad_is_per_thread() -> None:
+    """One thread inside no_grad does not stop another thread from recording."""
+    inside, done = threading.Event(), threading.Event()
+    recorded: list[int] = []
+
+    def other_thread() -> None:
+        inside.wait()
+        recorded.append(len((Value(1.0) * 2.0).parents))
+        done.set()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    with no_grad():
+        inside.set()
+        done.wait(timeout=10)
+        assert (Value(1.0) * 2.0).parents == ()
+    thread.join()
+    assert recorded == [2]
+
+
+# --- gradcheck -------------------------------------------------------------------------------
+
+
+def test_gradcheck_catches_a_wrong_derivative(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Negative control: a planted error in the derivative table makes gradcheck fail, naming the input."""
+    forward, _ = UNARY["tanh"]
+    monkeypatch.setitem(UNARY, "tanh", (forward, (lambda x, out: 1.0 + out * out,)))
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda x, y: x.tanh() + y, [0.5, 1.0])
+    assert [i for i, _, _ in info.value.mismatches] == [0]
+    assert "input 0" in str(info.value) and "analytic" in str(info.value)
+
+
+def test_gradcheck_validates_its_arguments() -> None:
+    """gradcheck rejects non-numeric inputs and a function that does not return a Value."""
+    with pytest.raises(TypeError, match="inputs"):
+        gradcheck(lambda x: x, ["a"])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="Value"):
+        gradcheck(lambda x: 1.0, [1.0])  # type: ignore[arg-type,return-value]
