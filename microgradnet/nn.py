@@ -14,8 +14,10 @@ of saturation), and every bias starts at 0. The draws come from `random.Random(s
 from __future__ import annotations
 
 import math
+import os
 import random
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from microgradnet.engine import Operand, Value, weighted_sum
 
@@ -173,3 +175,33 @@ class MLP(Module):
             f"MLP(nin={self.nin}, nouts={self.sizes[1:]}, activation={self.activation!r}, "
             f"output_activation={self.output_activation!r})"
         )
+
+    # -- saving and loading (the format and its checks live in `microgradnet.serialize`) --
+
+    def state_dict(self) -> dict[str, Any]:
+        """Architecture, weights and biases as JSON-ready data (`weights[j][k]` of layer l is w_jk)."""
+        from microgradnet import serialize
+
+        return serialize.state_dict(self)
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Copy weights and biases from `state`; `ModelFormatError` (model unchanged) if anything is off."""
+        from microgradnet import serialize
+
+        serialize.load_state_dict(self, state)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write this model to `path` as JSON, atomically (a crash mid-save keeps the old file)."""
+        from microgradnet import serialize
+
+        serialize.save(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> MLP:
+        """The model saved at `path`; `ModelFormatError` if the file is not a valid saved model."""
+        from microgradnet import serialize
+
+        state = serialize.read_state(path)
+        mlp = cls(state["nin"], state["nouts"], state["activation"], output_activation=state["output_activation"])
+        serialize.load_state_dict(mlp, state)
+        return mlp
