@@ -1,0 +1,153 @@
+"""Toy data sets for binary classification: xor, two moons, two circles, two spirals.
+
+Each function returns `(inputs, targets)`: `inputs[s]` is the list of input numbers of sample
+`s` and `targets[s]` the list `[y]` with the class y in {0.0, 1.0}, the shapes `MLP.__call__`
+and the costs take. Class 0 comes first, then class 1 (`train.fit` shuffles mini-batches itself).
+
+Bit-exact on every machine: for a given seed each function returns the same floats on every
+platform and Python version. They are built only from `random.Random(seed).random()` (whose
+sequence Python guarantees across versions) and the basic arithmetic operations, which IEEE 754
+rounds identically everywhere; the platform's `math.cos`, `math.sin` and `math.log` are not
+used, because their last bits may differ between C libraries. So
+
+- angles go through `_cos_sin`, a fixed Taylor polynomial (within 2e-15 of `math.cos` and `math.sin`), and
+- noise is `noise * N`, N approximately standard normal: the sum of 12 uniforms minus 6
+  (Irwin-Hall: mean 0, variance 1, bounded by +-6), drawn independently for each coordinate.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+
+Dataset = tuple[list[list[float]], list[list[float]]]
+
+_QUARTER_TURN = math.pi / 2.0  # a correctly rounded constant, the same everywhere
+
+
+def _cos_sin(turns: float) -> tuple[float, float]:
+    """(cos 2 pi turns, sin 2 pi turns) from arithmetic alone: quadrant reduction, then Taylor series."""
+    quadrants = turns * 4.0
+    quadrant = math.floor(quadrants)
+    phi = (quadrants - quadrant) * _QUARTER_TURN  # in [0, pi/2)
+    phi2 = phi * phi
+    # Horner form of the series up to phi^20 and phi^21; the next terms are below 2e-17.
+    cos = 1.0
+    sin = 1.0
+    for n in range(20, 0, -2):
+        cos = 1.0 - phi2 * cos / (n * (n - 1))
+        sin = 1.0 - phi2 * sin / ((n + 1) * n)
+    sin *= phi
+    return {0: (cos, sin), 1: (-sin, cos), 2: (-cos, -sin), 3: (sin, -cos)}[quadrant % 4]
+
+
+def _standard_normal(rng: random.Random) -> float:
+    """Approximately N(0, 1): the sum of 12 uniforms on [0, 1) minus 6 (Irwin-Hall)."""
+    return sum(rng.random() for _ in range(12)) - 6.0
+
+
+def _check_n(n: object, minimum: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"n must be an int, got {type(n).__name__}: {n!r}")
+    if n < minimum:
+        raise ValueError(f"n must be at least {minimum} (one sample per class), got {n}")
+    return n
+
+
+def _check_fraction(name: str, value: object, *, low: float, high: float, closed_low: bool = True) -> float:
+    """`value` as a float in [low, high) (or (low, high)), else an error naming it."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r}")
+    number = float(value)
+    inside = (low <= number if closed_low else low < number) and number < high
+    if not inside:
+        bracket = "[" if closed_low else "("
+        raise ValueError(f"{name} must be in {bracket}{low}, {high}), got {number!r}")
+    return number
+
+
+def _check_noise(noise: object) -> float:
+    return _check_fraction("noise", noise, low=0.0, high=math.inf)
+
+
+def _check_seed(seed: object) -> int | None:
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise TypeError(f"seed must be an int or None, got {type(seed).__name__}: {seed!r}")
+    return seed
+
+
+def _labelled(class0: list[list[float]], class1: list[list[float]], noise: float, rng: random.Random) -> Dataset:
+    """Both classes with noise added to every coordinate (none at noise 0), targets [0.0] then [1.0]."""
+    inputs = class0 + class1
+    if noise > 0.0:
+        inputs = [[x + noise * _standard_normal(rng) for x in point] for point in inputs]
+    return inputs, [[0.0] for _ in class0] + [[1.0] for _ in class1]
+
+
+def xor() -> Dataset:
+    """The four points of exclusive or: y = x0 XOR x1."""
+    return [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [[0.0], [1.0], [1.0], [0.0]]
+
+
+def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Dataset:
+    """Two interleaving half circles (as scikit-learn's `make_moons`), n points in all.
+
+    Class 0, n // 2 points: (cos theta, sin theta); class 1, the rest: (1 - cos theta, 1/2 - sin theta);
+    theta evenly spaced over [0, pi] in each class; then Gaussian-like noise of standard deviation `noise`.
+    """
+    n = _check_n(n, 2)
+    noise = _check_noise(noise)
+    rng = random.Random(_check_seed(seed))
+
+    def arc(count: int) -> list[tuple[float, float]]:
+        return [_cos_sin(0.5 * i / (count - 1) if count > 1 else 0.0) for i in range(count)]
+
+    outer = [[c, s] for c, s in arc(n // 2)]
+    inner = [[1.0 - c, 0.5 - s] for c, s in arc(n - n // 2)]
+    return _labelled(outer, inner, noise, rng)
+
+
+def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int | None = 0) -> Dataset:
+    """A circle inside a circle (as scikit-learn's `make_circles`), n points in all.
+
+    Class 0, n // 2 points: (cos theta, sin theta); class 1, the rest: factor (cos theta, sin theta);
+    theta evenly spaced over [0, 2 pi) in each class; then noise of standard deviation `noise`.
+    """
+    n = _check_n(n, 2)
+    noise = _check_noise(noise)
+    factor = _check_fraction("factor", factor, low=0.0, high=1.0, closed_low=False)
+    rng = random.Random(_check_seed(seed))
+
+    def ring(count: int, radius: float) -> list[list[float]]:
+        return [[radius * c, radius * s] for c, s in (_cos_sin(i / count) for i in range(count))]
+
+    return _labelled(ring(n // 2, 1.0), ring(n - n // 2, factor), noise, rng)
+
+
+def spirals(n: int = 200, noise: float = 0.05, seed: int | None = 0, *, turns: float = 1.5) -> Dataset:
+    """Two interleaved spirals, n points in all, each spiral winding `turns` times around the origin.
+
+    Sample i of a class with m points has t = (i + 1) / m, radius r = t and angle 2 pi turns t;
+    class 0 is r (cos, sin), class 1 the same points turned by half a turn, -r (cos, sin);
+    then noise of standard deviation `noise`.
+    """
+    n = _check_n(n, 2)
+    noise = _check_noise(noise)
+    turns = _check_fraction("turns", turns, low=0.0, high=math.inf, closed_low=False)
+    rng = random.Random(_check_seed(seed))
+
+    def spiral(count: int, sign: float) -> list[list[float]]:
+        points = []
+        for i in range(count):
+            t = (i + 1) / count
+            c, s = _cos_sin(turns * t)
+            points.append([sign * t * c, sign * t * s])
+        return points
+
+    return _labelled(spiral(n // 2, 1.0), spiral(n - n // 2, -1.0), noise, rng)
+
+
+DATASETS = {"xor": xor, "moons": moons, "circles": circles, "spirals": spirals}
+
+__all__ = ["DATASETS", "Dataset", "circles", "moons", "spirals", "xor"]

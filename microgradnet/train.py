@@ -1,0 +1,149 @@
+"""A training loop, `fit`, and `accuracy` for binary classifiers.
+
+`fit` is the loop a learner would write, packaged:
+
+    for epoch in range(epochs):
+        for batch in batches:                            # the whole set when batch_size is None
+            cost = mean_cost([C(model(x), y) for x, y in batch])   # cost_avg = (1/n) sum_s C_s
+            optimizer.zero_grad()
+            cost.backward()                              # dC/dp for every parameter p
+            optimizer.step()                             # p <- p - lr dC/dp (or Adam's rule)
+
+and shows a progress bar (tqdm, imported only when `progress=True`) with the running loss.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from microgradnet.engine import Operand, Value, no_grad
+from microgradnet.losses import get_cost, mean_cost
+from microgradnet.optim import Optimizer
+
+
+class Model(Protocol):
+    """What `fit` trains: a module mapping one sample's inputs to a list of outputs (`MLP`, `Layer`)."""
+
+    def __call__(self, x: Sequence[Operand]) -> list[Value]: ...
+
+    def parameters(self) -> list[Value]: ...
+
+
+def _check_positive_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}: {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def _check_data(inputs: object, targets: object) -> int:
+    """The number of samples, after checking that inputs and targets are equally long sequences of rows."""
+    for name, rows in (("inputs", inputs), ("targets", targets)):
+        if isinstance(rows, (str, bytes)) or not isinstance(rows, Sequence):
+            raise TypeError(f"{name} must be a sequence of samples (lists of numbers), got {type(rows).__name__}")
+        for s, row in enumerate(rows):
+            if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
+                raise TypeError(f"{name}[{s}] must be a list of numbers, got {type(row).__name__}: {row!r}")
+    assert isinstance(inputs, Sequence) and isinstance(targets, Sequence)
+    if len(inputs) != len(targets):
+        raise ValueError(f"inputs and targets differ in length: {len(inputs)} inputs, {len(targets)} targets")
+    if len(inputs) == 0:
+        raise ValueError("inputs and targets are empty: fit needs at least one sample")
+    return len(inputs)
+
+
+def _shuffled(n: int, rng: random.Random) -> list[int]:
+    """0 .. n-1 in a random order (Fisher-Yates from `rng.random()`, the same on every Python version)."""
+    order = list(range(n))
+    for i in range(n - 1, 0, -1):
+        j = int(rng.random() * (i + 1))
+        order[i], order[j] = order[j], order[i]
+    return order
+
+
+def _progress_bar(epochs: int) -> Any:
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        raise ImportError(
+            "progress=True needs tqdm: pip install 'microgradnet[examples]' (or tqdm), or pass progress=False"
+        ) from None
+    return tqdm(total=epochs, desc="training", unit="epoch")
+
+
+def fit(
+    model: Model,
+    inputs: Sequence[Sequence[float]],
+    targets: Sequence[Sequence[float]],
+    *,
+    optimizer: Optimizer,
+    cost: str = "half_sse",
+    epochs: int = 100,
+    batch_size: int | None = None,
+    seed: int | None = 0,
+    progress: bool = True,
+) -> list[float]:
+    """Train `model` on (inputs, targets) and return the loss of every epoch.
+
+    Each step takes one mini-batch of `batch_size` samples (all of them when None, or when it
+    exceeds the data), sets `cost_avg = (1/n) sum_s C(model(x_s), y_s)` over the batch, runs
+    `optimizer.zero_grad()`, `cost_avg.backward()` and `optimizer.step()`. Mini-batches are drawn
+    from a fresh shuffle each epoch, from `random.Random(seed)`, so a seed gives the same run.
+
+    `history[e]` is the mean per-sample cost over epoch e, each sample's cost taken as its batch
+    was evaluated, before that batch's update (the running loss the progress bar shows).
+    """
+    n = _check_data(inputs, targets)
+    cost_function = get_cost(cost)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an Optimizer (e.g. optim.Adam(model.parameters())), got {optimizer!r}")
+    epochs = _check_positive_int("epochs", epochs)
+    size = n if batch_size is None else min(_check_positive_int("batch_size", batch_size), n)
+    rng = random.Random(seed)
+    bar = _progress_bar(epochs) if progress else None
+    history: list[float] = []
+    try:
+        for _ in range(epochs):
+            order = list(range(n)) if size == n else _shuffled(n, rng)
+            total = 0.0
+            for start in range(0, n, size):
+                batch = order[start : start + size]
+                loss = mean_cost([cost_function(model(inputs[s]), targets[s]) for s in batch])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                total += loss.data * len(batch)
+                if bar is not None:
+                    bar.set_postfix_str(f"loss={total / min(start + size, n):.4f}", refresh=False)
+            history.append(total / n)
+            if bar is not None:
+                bar.update()
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def accuracy(
+    model: Model, inputs: Sequence[Sequence[float]], targets: Sequence[Sequence[float]], threshold: float = 0.5
+) -> float:
+    """The fraction of samples whose every output a_i falls on the same side of `threshold` as y_i.
+
+    For a sigmoid output and targets in {0, 1}, this is the share classified correctly
+    (class 1 when a >= 0.5).
+    """
+    n = _check_data(inputs, targets)
+    correct = 0
+    with no_grad():
+        for x, y in zip(inputs, targets):
+            outputs = model(x)
+            if len(outputs) != len(y):
+                raise ValueError(f"the model gives {len(outputs)} outputs but a target has {len(y)} values")
+            correct += all((a.data >= threshold) == (y_i >= threshold) for a, y_i in zip(outputs, y))
+    return correct / n
+
+
+__all__ = ["Model", "accuracy", "fit"]
