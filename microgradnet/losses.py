@@ -45,12 +45,16 @@ def bce(outputs: Sequence[Operand], targets: Sequence[Operand]) -> Value:
     is 0 there), so outputs that round to exactly 0 or 1 give a finite cost and gradient.
     """
     pairs = _pairs(outputs, targets)
-    for i, (a, y) in enumerate(pairs):
-        if not 0.0 <= a.data <= 1.0:
-            raise ValueError(f"bce: outputs[{i}] = {a.data!r} is outside [0, 1]")
-        if not 0.0 <= y.data <= 1.0:
-            raise ValueError(f"bce: targets[{i}] = {y.data!r} is outside [0, 1]")
+    check_bce_domain([a.data for a, _ in pairs], [y.data for _, y in pairs])
     return -sum_values([y * a.clamped_log() + (1.0 - y) * (1.0 - a).clamped_log() for a, y in pairs])
+
+
+def check_bce_domain(outputs: Sequence[float], targets: Sequence[float]) -> None:
+    """Raise `ValueError` naming the first output or target outside [0, 1], where bce is defined."""
+    for name, values in (("outputs", outputs), ("targets", targets)):
+        for i, v in enumerate(values):
+            if not 0.0 <= v <= 1.0:
+                raise ValueError(f"bce: {name}[{i}] = {v!r} is outside [0, 1]")
 
 
 COSTS: dict[str, Cost] = {"half_sse": half_sse, "mse": mse, "bce": bce}
@@ -70,4 +74,4 @@ def mean_cost(costs: Sequence[Value]) -> Value:
     return sum_values(list(costs)) / len(costs)
 
 
-__all__ = ["COSTS", "Cost", "bce", "get_cost", "half_sse", "mean_cost", "mse"]
+__all__ = ["COSTS", "Cost", "bce", "check_bce_domain", "get_cost", "half_sse", "mean_cost", "mse"]
