@@ -1,11 +1,16 @@
 """Hypothesis strategies shared by the test modules: numbers from each operation's domain,
 architectures, activations, weights, inputs and targets."""
 
+# ruff: noqa: E741  -- `l` is the layer index of the equations
+
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
 
 from hypothesis import strategies as st
 
-from microgradnet import MLP
+from microgradnet import MLP, Layer
 
 # Moderate reals: big enough to exercise every branch, small enough that finite differences work.
 reals = st.floats(min_value=-5.0, max_value=5.0, allow_nan=False, allow_infinity=False)
@@ -16,7 +21,8 @@ off_kink = reals.filter(lambda x: abs(x) > 1e-3)
 
 # Any finite float, subnormals and the largest magnitudes included: what a saved model must keep exactly.
 finite_floats = st.floats(allow_nan=False, allow_infinity=False)
-activations = st.sampled_from(["sigmoid", "tanh", "relu", "linear"])
+ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "linear")
+activations = st.sampled_from(ACTIVATION_NAMES)
 
 
 @st.composite
@@ -25,3 +31,132 @@ def small_mlps(draw: st.DrawFn) -> MLP:
     nin = draw(st.integers(1, 4))
     nouts = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3))
     return MLP(nin, nouts, draw(activations), output_activation=draw(activations), seed=draw(st.integers(0, 2**32)))
+
+
+# --- networks, for the delta suite ------------------------------------------------------------
+
+# Weights that push a sigmoid output to exactly 0.0 or 1.0 (|z| > 37), where bce clamps its logs.
+saturating_parameters = st.floats(min_value=-60.0, max_value=60.0, allow_nan=False, allow_infinity=False)
+# Parameters, inputs and targets of order 1: wide enough to reach sigmoid's flat tails and cross relu's
+# kink, small enough that a 4-layer linear network keeps its sums well-conditioned (the oracle and
+# the engine add the same terms in different orders, which can differ only by rounding).
+parameters = st.floats(min_value=-2.0, max_value=2.0, allow_nan=False, allow_infinity=False)
+signals = st.floats(min_value=-2.0, max_value=2.0, allow_nan=False, allow_infinity=False)
+probabilities = st.floats(min_value=0.0, max_value=1.0, allow_nan=False, allow_infinity=False)
+
+SMOOTH_ACTIVATIONS = ("sigmoid", "tanh", "linear")  # no kink: finite differences work everywhere
+COST_NAMES = ("half_sse", "mse", "bce")
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """Input width, layer widths and one activation per layer (mixed within a network)."""
+
+    nin: int
+    widths: tuple[int, ...]
+    activations: tuple[str, ...]
+
+
+@st.composite
+def architectures(
+    draw: st.DrawFn,
+    *,
+    min_layers: int = 1,
+    max_layers: int = 4,
+    max_width: int = 6,
+    max_inputs: int = 5,
+    activation_names: tuple[str, ...] = ACTIVATION_NAMES,
+) -> Architecture:
+    """1-4 layers of widths 1-6 on 1-5 inputs, each layer with its own activation."""
+    n_layers = draw(st.integers(min_layers, max_layers))
+    return Architecture(
+        nin=draw(st.integers(1, max_inputs)),
+        widths=tuple(draw(st.lists(st.integers(1, max_width), min_size=n_layers, max_size=n_layers))),
+        activations=tuple(draw(st.lists(st.sampled_from(activation_names), min_size=n_layers, max_size=n_layers))),
+    )
+
+
+def build_mlp(architecture: Architecture, values: list[float]) -> MLP:
+    """An MLP of this architecture whose parameters, in `parameters()` order, hold `values`."""
+    nin, widths, activations = architecture.nin, architecture.widths, architecture.activations
+    mlp = MLP(nin, list(widths), activations[0], output_activation=activations[-1], seed=0)
+    # MLP takes one hidden activation; give every hidden layer its own by swapping the layer.
+    sizes = [nin, *widths]
+    for l in range(1, len(widths) - 1):
+        mlp.layers[l] = Layer(sizes[l], sizes[l + 1], activations[l])
+        mlp.layers[l].name_as(f"[{l}]")
+    for p, value in zip(mlp.parameters(), values, strict=True):
+        p.data = value
+    return mlp
+
+
+def n_parameters(architecture: Architecture) -> int:
+    """sum over layers of n_l (n_(l-1) + 1): each neuron's weights and its bias."""
+    sizes = [architecture.nin, *architecture.widths]
+    return sum(sizes[l + 1] * (sizes[l] + 1) for l in range(len(architecture.widths)))
+
+
+@st.composite
+def networks(draw: st.DrawFn, shape: Architecture, values: st.SearchStrategy[float] = parameters) -> MLP:
+    """An MLP whose every weight and bias is drawn (not seeded), so a failure shrinks to a small one."""
+    n = n_parameters(shape)
+    return build_mlp(shape, draw(st.lists(values, min_size=n, max_size=n)))
+
+
+def targets_for(mlp: MLP, cost: str) -> st.SearchStrategy[list[float]]:
+    """One target per output: probabilities for bce, any signal otherwise."""
+    n = mlp.layers[-1].nout
+    return st.lists(probabilities if cost == "bce" else signals, min_size=n, max_size=n)
+
+
+@st.composite
+def networks_with_cost(
+    draw: st.DrawFn,
+    costs: tuple[str, ...] = COST_NAMES,
+    values: st.SearchStrategy[float] = parameters,
+    **architecture: Any,
+) -> tuple[MLP, str]:
+    """A cost and a drawn network for it: bce only behind a sigmoid output layer, where a^L is in (0, 1)."""
+    cost = draw(st.sampled_from(costs))
+    shape = draw(architectures(**architecture))
+    if cost == "bce":
+        shape = replace(shape, activations=(*shape.activations[:-1], "sigmoid"))
+    return draw(networks(shape, values)), cost
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A network, one sample (x, y) and the name of the cost C(a^L, y)."""
+
+    mlp: MLP
+    x: list[float]
+    y: list[float]
+    cost: str
+
+
+@st.composite
+def problems(draw: st.DrawFn, **network: Any) -> Problem:
+    """A drawn cost, network, input and target; `network` narrows `networks_with_cost()`."""
+    mlp, cost = draw(networks_with_cost(**network))
+    x = draw(st.lists(signals, min_size=mlp.nin, max_size=mlp.nin))
+    return Problem(mlp, x, draw(targets_for(mlp, cost)), cost)
+
+
+@dataclass(frozen=True)
+class BatchProblem:
+    """A network, a data set of samples (xs[s], ys[s]) and the name of the per-sample cost."""
+
+    mlp: MLP
+    xs: list[list[float]]
+    ys: list[list[float]]
+    cost: str
+
+
+@st.composite
+def batch_problems(draw: st.DrawFn, max_samples: int = 4) -> BatchProblem:
+    """A drawn network, cost and data set of 1 to `max_samples` samples."""
+    mlp, cost = draw(networks_with_cost())
+    n = draw(st.integers(1, max_samples))
+    xs = draw(st.lists(st.lists(signals, min_size=mlp.nin, max_size=mlp.nin), min_size=n, max_size=n))
+    ys = draw(st.lists(targets_for(mlp, cost), min_size=n, max_size=n))
+    return BatchProblem(mlp, xs, ys, cost)

@@ -1,0 +1,264 @@
+"""The delta equations, checked against the autograd engine on every network hypothesis can draw.
+
+Read top to bottom, this is the derivation of backpropagation. With C a cost of the output
+activations a^L, delta^l_j = dC/dz^l_j is the grad of the `z[l][j]` node of the engine's graph,
+and the four equations say how it is found and what it gives:
+
+    BP1  delta^L_j  = dC/da^L_j * sigma'(z^L_j)
+    BP2  delta^l_k  = (sum_j w^(l+1)_jk delta^(l+1)_j) * sigma'(z^l_k)
+    BP3  dC/db^l_j  = delta^l_j
+    BP4  dC/dw^l_jk = a^(l-1)_k delta^l_j
+
+Each equation has its own property: it holds between the engine's nodes, and the closed-form
+oracle `microgradnet.delta` gives the same number. Then the two agree on everything at once
+(500 networks in CI), on the mean cost of a data set, and with finite differences as a third
+witness; and an oracle with one wrong factor is caught.
+"""
+
+# ruff: noqa: E741  -- `l` is the layer index of the equations
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+import pytest
+from hypothesis import given, settings
+from strategies import (
+    SMOOTH_ACTIVATIONS,
+    BatchProblem,
+    Problem,
+    batch_problems,
+    problems,
+    saturating_parameters,
+)
+
+from microgradnet import MLP, Value, gradcheck
+from microgradnet import delta as oracle
+from microgradnet.engine import WEIGHTED_SUM, topological_order
+from microgradnet.gradcheck import numeric_gradient
+from microgradnet.losses import get_cost, mean_cost
+
+REL, ABS = 1e-9, 1e-12  # two independent float computations of the same gradient
+
+# The CI profile (derandomized) draws 500 networks for the main equivalence; dev keeps its default.
+EQUIVALENCE_EXAMPLES = 500 if settings.default.derandomize else settings.default.max_examples
+
+
+# --- reading the engine's graph -----------------------------------------------------------------
+
+
+class Graph(NamedTuple):
+    """One sample's cost node after `backward()`, and the `z[l][j]` and `a[l][j]` nodes of its graph."""
+
+    cost: Value
+    z: list[list[Value]]
+    a: list[list[Value]]
+
+
+def neuron_nodes(root: Value, mlp: MLP, name: str) -> list[list[Value]]:
+    """The node labelled `{name}[l][j]` for every neuron j of every layer l in the graph of `root`."""
+    by_label = {node.label: node for node in topological_order(root)}
+    return [[by_label[f"{name}[{l}][{j}]"] for j in range(len(layer.neurons))] for l, layer in enumerate(mlp.layers)]
+
+
+def autograd(problem: Problem) -> Graph:
+    """Build C(mlp(x), y) from fresh gradients and run `backward()`."""
+    problem.mlp.zero_grad()
+    cost = get_cost(problem.cost)(problem.mlp(problem.x), problem.y)
+    cost.backward()
+    return Graph(cost, neuron_nodes(cost, problem.mlp, "z"), neuron_nodes(cost, problem.mlp, "a"))
+
+
+def sigma_prime(mlp: MLP, l: int, j: int, z: float) -> float:
+    """sigma'(z) for neuron j of layer l, from the oracle's table of derivatives."""
+    return oracle.ACTIVATIONS[mlp.layers[l].neurons[j].activation].sigma_prime(z)
+
+
+def assert_close(actual: float, expected: float, what: str) -> None:
+    """`actual` equals `expected` to rel 1e-9 (abs 1e-12); one assertion site, so a failure is one bug."""
+    assert actual == pytest.approx(expected, rel=REL, abs=ABS), f"{what}: {actual!r} != {expected!r}"
+
+
+def test_z_nodes_are_the_parents_of_the_activations() -> None:
+    """Every neuron's graph is z = w·a+b (one node) then a = sigma(z), with a.parents == (z,)."""
+    mlp = MLP(3, [4, 2], seed=0)
+    graph = autograd(Problem(mlp, [0.5, -1.0, 2.0], [0.0, 1.0], "half_sse"))
+    for l, layer in enumerate(mlp.layers):
+        for j, neuron in enumerate(layer.neurons):
+            z, a = graph.z[l][j], graph.a[l][j]
+            assert a.parents == (z,)
+            assert z.op == WEIGHTED_SUM
+            assert z.parents[: neuron.nin] == tuple(neuron.w) and z.parents[-1] is neuron.b
+
+
+# --- one property per equation --------------------------------------------------------------------
+
+
+@given(problems())
+def test_output_delta_is_dC_da_times_sigma_prime(problem: Problem) -> None:
+    """BP1: dC/dz^L_j = dC/da^L_j * sigma'(z^L_j) in the graph, and the oracle's delta^L is that number."""
+    graph = autograd(problem)
+    result = oracle.backprop(problem.mlp, problem.x, problem.y, problem.cost)
+    L = len(problem.mlp.layers) - 1
+    for j, (z, a) in enumerate(zip(graph.z[L], graph.a[L])):
+        assert_close(z.grad, a.grad * sigma_prime(problem.mlp, L, j, z.data), f"dC/dz[{L}][{j}]")
+        assert_close(result.delta[L][j], z.grad, f"delta[{L}][{j}]")
+
+
+@given(problems(min_layers=2))
+def test_hidden_delta_is_the_next_delta_sent_back_through_the_weights(problem: Problem) -> None:
+    """BP2: delta^l_k = (sum_j w^(l+1)_jk delta^(l+1)_j) sigma'(z^l_k) in the graph, and in the oracle."""
+    graph = autograd(problem)
+    result = oracle.backprop(problem.mlp, problem.x, problem.y, problem.cost)
+    layers = problem.mlp.layers
+    for l in range(len(layers) - 1):
+        next_neurons = layers[l + 1].neurons
+        for k, z in enumerate(graph.z[l]):
+            sent_back = sum(neuron.w[k].data * z_next.grad for neuron, z_next in zip(next_neurons, graph.z[l + 1]))
+            assert_close(z.grad, sent_back * sigma_prime(problem.mlp, l, k, z.data), f"dC/dz[{l}][{k}]")
+            assert_close(result.delta[l][k], z.grad, f"delta[{l}][{k}]")
+
+
+@given(problems())
+def test_bias_gradient_is_delta(problem: Problem) -> None:
+    """BP3: dC/db^l_j = delta^l_j, the grad of the z node, in the graph and in the oracle."""
+    graph = autograd(problem)
+    result = oracle.backprop(problem.mlp, problem.x, problem.y, problem.cost)
+    for l, layer in enumerate(problem.mlp.layers):
+        for j, neuron in enumerate(layer.neurons):
+            assert_close(neuron.b.grad, graph.z[l][j].grad, f"dC/db[{l}][{j}]")
+            assert_close(result.db[l][j], neuron.b.grad, f"db[{l}][{j}]")
+
+
+@given(problems())
+def test_weight_gradient_is_a_prev_times_delta(problem: Problem) -> None:
+    """BP4: dC/dw^l_jk = a^(l-1)_k delta^l_j (a^(l-1) is x for the first layer), in the graph and in the oracle."""
+    graph = autograd(problem)
+    result = oracle.backprop(problem.mlp, problem.x, problem.y, problem.cost)
+    a_prev = [problem.x, *([a.data for a in layer] for layer in graph.a[:-1])]
+    for l, layer in enumerate(problem.mlp.layers):
+        for j, neuron in enumerate(layer.neurons):
+            for k, w_jk in enumerate(neuron.w):
+                assert_close(w_jk.grad, a_prev[l][k] * graph.z[l][j].grad, f"dC/dw[{l}][{j}][{k}]")
+                assert_close(result.dW[l][j][k], w_jk.grad, f"dW[{l}][{j}][{k}]")
+
+
+# --- the two implementations agree on everything --------------------------------------------------
+
+
+def check_oracle_agrees_with_autograd(problem: Problem) -> None:
+    """The oracle's z, a, delta, dW and db equal the engine's node values and grads, everywhere."""
+    graph = autograd(problem)
+    result = oracle.backprop(problem.mlp, problem.x, problem.y, problem.cost)
+    for l, layer in enumerate(problem.mlp.layers):
+        for j, neuron in enumerate(layer.neurons):
+            assert_close(result.z[l][j], graph.z[l][j].data, f"z[{l}][{j}]")
+            assert_close(result.a[l][j], graph.a[l][j].data, f"a[{l}][{j}]")
+            assert_close(result.delta[l][j], graph.z[l][j].grad, f"delta[{l}][{j}]")
+            assert_close(result.db[l][j], neuron.b.grad, f"db[{l}][{j}]")
+            for k, w_jk in enumerate(neuron.w):
+                assert_close(result.dW[l][j][k], w_jk.grad, f"dW[{l}][{j}][{k}]")
+
+
+@settings(max_examples=EQUIVALENCE_EXAMPLES)
+@given(problems())
+def test_oracle_and_autograd_agree_on_every_gradient(problem: Problem) -> None:
+    """On random architectures, activations, costs, weights, inputs and targets, both backprops agree."""
+    check_oracle_agrees_with_autograd(problem)
+
+
+@given(problems(costs=("bce",), values=saturating_parameters, max_layers=1))
+def test_oracle_and_autograd_agree_where_bce_clamps_its_logs(problem: Problem) -> None:
+    """Behind a saturated sigmoid (a^L = 1.0, or ln a^L < -100) both give the clamped logs zero slope."""
+    check_oracle_agrees_with_autograd(problem)
+
+
+@given(batch_problems())
+def test_batch_gradients_are_the_mean_of_the_sample_gradients(problem: BatchProblem) -> None:
+    """For cost_avg = (1/n) sum_s C_s the oracle's mean dW, db equal the engine's, and the engine's
+    z nodes of sample s hold delta_s / n."""
+    mlp, n = problem.mlp, len(problem.xs)
+    mlp.zero_grad()
+    cost = get_cost(problem.cost)
+    sample_costs = [cost(mlp(x), y) for x, y in zip(problem.xs, problem.ys)]
+    mean_cost(sample_costs).backward()
+    result = oracle.backprop_batch(mlp, problem.xs, problem.ys, problem.cost)
+    for l, layer in enumerate(mlp.layers):
+        for j, neuron in enumerate(layer.neurons):
+            assert_close(result.db[l][j], neuron.b.grad, f"db[{l}][{j}]")
+            for k, w_jk in enumerate(neuron.w):
+                assert_close(result.dW[l][j][k], w_jk.grad, f"dW[{l}][{j}][{k}]")
+    for s, (sample_cost, sample) in enumerate(zip(sample_costs, result.samples)):
+        for l, z_layer in enumerate(neuron_nodes(sample_cost, mlp, "z")):
+            for j, z in enumerate(z_layer):
+                assert_close(sample.delta[l][j] / n, z.grad, f"sample {s}: delta[{l}][{j}] / n")
+
+
+def oracle_gradient(result: oracle.Backprop) -> list[float]:
+    """The oracle's gradients in `parameters()` order: layer by layer, each neuron's dW then its db."""
+    return [g for dW_l, db_l in zip(result.dW, result.db) for dW_j, db_j in zip(dW_l, db_l) for g in (*dW_j, db_j)]
+
+
+def cost_of_parameters(problem: Problem) -> Callable[..., Value]:
+    """C as a function of the network's parameters, in `parameters()` order (for finite differences)."""
+
+    def cost(*values: Value) -> Value:
+        parameters = iter(values)
+        for layer in problem.mlp.layers:
+            for neuron in layer.neurons:
+                neuron.w = [next(parameters) for _ in neuron.w]
+                neuron.b = next(parameters)
+        return get_cost(problem.cost)(problem.mlp(problem.x), problem.y)
+
+    return cost
+
+
+@given(problems(max_layers=2, max_width=3, max_inputs=3, activation_names=SMOOTH_ACTIVATIONS))
+def test_finite_differences_agree_with_the_oracle_and_the_engine(problem: Problem) -> None:
+    """Third witness: on small smooth networks central differences of C match the oracle (and gradcheck
+    passes for the engine)."""
+    result = oracle.backprop(problem.mlp, problem.x, problem.y, problem.cost)
+    parameters = [p.data for p in problem.mlp.parameters()]
+    cost = cost_of_parameters(problem)
+    numeric = numeric_gradient(cost, parameters, eps=1e-6)
+    for i, (analytic, estimate) in enumerate(zip(oracle_gradient(result), numeric)):
+        assert abs(analytic - estimate) <= 1e-5 + 1e-3 * abs(estimate), f"parameter {i}: {analytic} vs {estimate}"
+    assert gradcheck(cost, parameters)
+
+
+# --- a wrong oracle is caught -------------------------------------------------------------------
+
+
+def bp1_without_sigma_prime(dC_da: Sequence[float], sigma_prime_z: Sequence[float]) -> tuple[float, ...]:
+    """BP1 with sigma' dropped: delta^L = dC/da^L."""
+    return tuple(dC_da)
+
+
+def bp2_without_sigma_prime(
+    w_next: Sequence[Sequence[float]], delta_next: Sequence[float], sigma_prime_z: Sequence[float]
+) -> tuple[float, ...]:
+    """BP2 with sigma' dropped: delta^l_k = sum_j w^(l+1)_jk delta^(l+1)_j."""
+    return tuple(sum(w_j[k] * d_j for w_j, d_j in zip(w_next, delta_next)) for k in range(len(sigma_prime_z)))
+
+
+def bp4_without_a_prev(delta: Sequence[float], a_prev: Sequence[float]) -> tuple[tuple[float, ...], ...]:
+    """BP4 with a^(l-1) dropped: dC/dw^l_jk = delta^l_j."""
+    return tuple(tuple(delta_j for _ in a_prev) for delta_j in delta)
+
+
+@pytest.mark.parametrize(
+    ("equation", "mutant"),
+    [
+        ("output_delta", bp1_without_sigma_prime),
+        ("hidden_delta", bp2_without_sigma_prime),
+        ("weight_gradient", bp4_without_a_prev),
+    ],
+)
+def test_a_wrong_factor_in_the_oracle_makes_the_equivalence_fail(
+    monkeypatch: pytest.MonkeyPatch, equation: str, mutant: Callable[..., object]
+) -> None:
+    """Negative control: with one equation of the oracle wrong, the main property finds a counterexample."""
+    monkeypatch.setattr(oracle, equation, mutant)
+    with pytest.raises(AssertionError, match="!="):
+        test_oracle_and_autograd_agree_on_every_gradient()
