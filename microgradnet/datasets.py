@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import numbers
 import random
+from collections.abc import Callable
 
 Dataset = tuple[list[list[float]], list[list[float]]]
 
@@ -148,6 +149,6 @@ def spirals(n: int = 200, noise: float = 0.05, seed: int | None = 0, *, turns: f
     return _labelled(spiral(n // 2, 1.0), spiral(n - n // 2, -1.0), noise, rng)
 
 
-DATASETS = {"xor": xor, "moons": moons, "circles": circles, "spirals": spirals}
+DATASETS: dict[str, Callable[..., Dataset]] = {"xor": xor, "moons": moons, "circles": circles, "spirals": spirals}
 
 __all__ = ["DATASETS", "Dataset", "circles", "moons", "spirals", "xor"]

@@ -1,0 +1,247 @@
+"""The `microgradnet` command line (also `python -m microgradnet`): demo, train.
+
+Every value is checked while the arguments are parsed (argparse `type=` functions and `choices`),
+and errors the library raises about a user's choices become argparse errors: usage, message,
+exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from microgradnet import __version__
+from microgradnet.datasets import DATASETS
+from microgradnet.losses import COSTS
+from microgradnet.nn import ACTIVATIONS, MLP
+from microgradnet.optim import SGD, Adam, Optimizer
+
+# --- argument types: each turns a string into a checked value or raises ArgumentTypeError --------
+
+
+def positive_int(text: str) -> int:
+    """An int >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be finite, got {text!r}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """A finite float >= 0."""
+    value = _float(text)
+    if value < 0.0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """A finite float > 0."""
+    value = _float(text)
+    if value <= 0.0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {value!r}")
+    return value
+
+
+def unit_interval(text: str) -> float:
+    """A float in [0, 1) (a momentum)."""
+    value = _float(text)
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {value!r}")
+    return value
+
+
+def integer(text: str) -> int:
+    """Any int (a seed)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def layer_sizes(text: str) -> list[int]:
+    """Comma-separated layer widths, e.g. "8,8" -> [8, 8]; "" or "none" -> [] (no hidden layer)."""
+    if text.strip().lower() in ("", "none"):
+        return []
+    try:
+        return [positive_int(part.strip()) for part in text.split(",")]
+    except argparse.ArgumentTypeError as error:
+        raise argparse.ArgumentTypeError(f"expected comma-separated layer sizes like 8,8 ({error})") from None
+
+
+def batch_size(text: str) -> int | None:
+    """A batch size >= 1, or "full" for the whole data set."""
+    return None if text.strip().lower() == "full" else positive_int(text)
+
+
+# --- subcommands ----------------------------------------------------------------------------
+
+Command = Callable[[argparse.Namespace, argparse.ArgumentParser], int]
+
+
+def _progress(args: argparse.Namespace, parser: argparse.ArgumentParser) -> bool:
+    """Whether to show the progress bar; without tqdm, an argparse error saying what to do."""
+    if args.no_progress:
+        return False
+    try:
+        import tqdm  # noqa: F401
+    except ImportError:
+        parser.error("the progress bar needs tqdm: pip install 'microgradnet[examples]', or pass --no-progress")
+    return True
+
+
+def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from microgradnet import demo
+
+    settings = demo.DemoSettings(epochs=args.epochs, seed=args.seed)
+    progress = _progress(args, parser)
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        parser.error("the demo's plots need matplotlib: pip install 'microgradnet[examples]'")
+    try:
+        demo.run(args.out, settings, progress=progress)
+    except OSError as error:
+        parser.error(f"cannot write into {str(args.out)!r}: {error.strerror or error}")
+    return 0
+
+
+def _optimizer(args: argparse.Namespace, parser: argparse.ArgumentParser, mlp: MLP) -> Optimizer:
+    if args.optimizer == "adam":
+        if args.momentum is not None:
+            parser.error("--momentum applies to --optimizer sgd only")
+        return Adam(mlp.parameters(), lr=args.lr)
+    return SGD(mlp.parameters(), lr=args.lr, momentum=args.momentum or 0.0)
+
+
+def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from microgradnet.train import accuracy, fit
+
+    make_data = DATASETS[args.dataset]
+    try:
+        inputs, targets = make_data() if args.dataset == "xor" else make_data(args.n, args.noise, args.seed)
+    except ValueError as error:
+        parser.error(f"--dataset {args.dataset}: {error}")
+    mlp = MLP(2, [*args.hidden, 1], args.activation, output_activation=args.output_activation, seed=args.seed)
+    if args.cost == "bce" and args.output_activation not in ("sigmoid",):
+        parser.error(
+            f"--cost bce needs outputs in [0, 1]: use --output-activation sigmoid, not {args.output_activation}"
+        )
+    optimizer = _optimizer(args, parser, mlp)
+    progress = _progress(args, parser)
+    sizes = "-".join(map(str, mlp.sizes))
+    print(
+        f"training a {sizes} network on {args.dataset} ({len(inputs)} samples) with {optimizer!r}, {args.cost} cost",
+        flush=True,
+    )
+    try:
+        history = fit(
+            mlp,
+            inputs,
+            targets,
+            optimizer=optimizer,
+            cost=args.cost,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            progress=progress,
+        )
+    except (ValueError, ArithmeticError) as error:  # a non-finite gradient, an overflowing exp, ...
+        print(f"microgradnet train: training failed: {error}", file=sys.stderr)
+        return 1
+    print(f"final loss {history[-1]:.6g}, training accuracy {accuracy(mlp, inputs, targets):.1%}")
+    if args.save is not None:
+        try:
+            mlp.save(args.save)
+        except OSError as error:
+            parser.error(f"cannot save the model to {str(args.save)!r}: {error.strerror or error}")
+        print(f"saved the model to {args.save} (load it with MLP.load)")
+    return 0
+
+
+# --- the parser -----------------------------------------------------------------------------
+
+
+def _add_progress_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every subcommand; each sets `command` (the function that runs it) and `parser` (its own
+    parser, whose `error` prints that subcommand's usage)."""
+    parser = argparse.ArgumentParser(
+        prog="microgradnet",
+        description="A scalar autograd engine for learning, teaching and checking backpropagation.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    demo = commands.add_parser(
+        "demo",
+        help="train a sigmoid MLP on two moons and draw what it learned",
+        description="Train a 2-8-1 sigmoid MLP on two moons with a progress bar, print its accuracy, "
+        "and write the decision boundary and the loss curve into an output folder.",
+    )
+    demo.add_argument("--out", type=Path, default=Path("microgradnet-demo"), help="output folder (%(default)s)")
+    demo.add_argument("--epochs", type=positive_int, default=60, help="training epochs (%(default)s)")
+    demo.add_argument("--seed", type=integer, default=0, help="seed of data, weights and shuffling (%(default)s)")
+    _add_progress_option(demo)
+    demo.set_defaults(command=run_demo, parser=demo)
+
+    train = commands.add_parser(
+        "train",
+        help="train an MLP on a toy data set",
+        description="Train an MLP with 2 inputs and 1 output on a toy data set and print its loss and accuracy.",
+    )
+    train.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="data set (%(default)s)")
+    train.add_argument("--n", type=positive_int, default=200, help="number of samples, not for xor (%(default)s)")
+    train.add_argument("--noise", type=non_negative_float, default=0.1, help="noise, not for xor (%(default)s)")
+    train.add_argument(
+        "--hidden", type=layer_sizes, default=[8], help="hidden layer sizes, e.g. 8,8 or none (default: 8)"
+    )
+    train.add_argument("--activation", choices=list(ACTIVATIONS), default="sigmoid", help="hidden (%(default)s)")
+    train.add_argument(
+        "--output-activation", choices=list(ACTIVATIONS), default="sigmoid", help="output layer (%(default)s)"
+    )
+    train.add_argument("--cost", choices=list(COSTS), default="bce", help="cost per sample (%(default)s)")
+    train.add_argument("--optimizer", choices=["adam", "sgd"], default="adam", help="(%(default)s)")
+    train.add_argument("--lr", type=non_negative_float, default=0.1, help="learning rate (%(default)s)")
+    train.add_argument("--momentum", type=unit_interval, default=None, help="SGD momentum in [0, 1) (0)")
+    train.add_argument("--epochs", type=positive_int, default=60, help="(%(default)s)")
+    train.add_argument("--batch-size", type=batch_size, default=10, help="samples per step, or 'full' (%(default)s)")
+    train.add_argument("--seed", type=integer, default=0, help="seed of data, weights and shuffling (%(default)s)")
+    train.add_argument("--save", type=Path, metavar="MODEL.json", help="save the trained model as JSON")
+    _add_progress_option(train)
+    train.set_defaults(command=run_train, parser=train)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command: Command = args.command
+    try:
+        return command(args, args.parser)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+__all__ = ["build_parser", "main"]
