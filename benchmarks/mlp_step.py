@@ -57,7 +57,7 @@ class MicrogradnetStep:
 
     def forward(self) -> None:
         mlp = self.mlp
-        self.cost = mean_cost([half_sse(mlp(x), [y]) for x, y in zip(self.problem.xs, self.problem.ys)])
+        self.cost = mean_cost([half_sse(mlp(x), y) for x, y in zip(self.problem.xs, self.problem.ys)])
 
     def backward(self) -> None:
         self.cost.backward()
@@ -107,7 +107,7 @@ class MicrogradStep:
             a: list[Any] = x
             for layer in self.layers:
                 a = [sigmoid(sum((w_k * a_k for w_k, a_k in zip(w, a)), b)) for w, b in layer]
-            costs.append(0.5 * sum((a_i - y_i) ** 2 for a_i, y_i in zip(a, [y])))
+            costs.append(0.5 * sum((a_i - y_i) ** 2 for a_i, y_i in zip(a, y)))
         self.cost = sum(costs) / len(costs)
 
     def backward(self) -> None:
@@ -158,7 +158,7 @@ class DeltaLoopStep:
         self.dw = [[[0.0] * len(w_j) for w_j in w_l] for w_l in self.w]
         self.db = [[0.0] * len(b_l) for b_l in self.b]
         for a, y in zip(self.activations, self.problem.ys):
-            delta = [(a_j - y) / n * a_j * (1.0 - a_j) for a_j in a[-1]]
+            delta = [(a_j - y_j) / n * a_j * (1.0 - a_j) for a_j, y_j in zip(a[-1], y)]
             for l in reversed(range(len(self.w))):
                 a_prev, dw_l, db_l = a[l], self.dw[l], self.db[l]
                 for j, delta_j in enumerate(delta):
@@ -200,7 +200,7 @@ class NumpyStep:
         self.np = np
         self.problem = problem
         self.x = np.array(problem.xs)
-        self.y = np.array(problem.ys).reshape(-1, 1)
+        self.y = np.array(problem.ys)
         self.w = [np.array(w_l) for w_l in problem.weights]
         self.b = [np.array(b_l) for b_l in problem.biases]
 
