@@ -19,6 +19,7 @@ witness; and an oracle with one wrong factor is caught.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -33,11 +34,12 @@ from strategies import (
     saturating_parameters,
 )
 
-from microgradnet import MLP, Value, gradcheck
+from microgradnet import MLP, Value, engine, gradcheck
 from microgradnet import delta as oracle
 from microgradnet.engine import WEIGHTED_SUM, topological_order
 from microgradnet.gradcheck import numeric_gradient
-from microgradnet.losses import get_cost, mean_cost
+from microgradnet.losses import COSTS, get_cost, mean_cost
+from microgradnet.nn import ACTIVATIONS
 
 REL, ABS = 1e-9, 1e-12  # two independent float computations of the same gradient
 
@@ -262,3 +264,122 @@ def test_a_wrong_factor_in_the_oracle_makes_the_equivalence_fail(
     monkeypatch.setattr(oracle, equation, mutant)
     with pytest.raises(AssertionError, match="!="):
         test_oracle_and_autograd_agree_on_every_gradient()
+
+
+# --- the oracle's API ----------------------------------------------------------------------------
+
+
+def linear_chain() -> MLP:
+    """x -> z0 = 2x + 1 -> z1 = -a0 + 0.5, both linear: every number of its backprop is exact by hand."""
+    mlp = MLP(1, [1, 1], "linear", seed=0)
+    for p, value in zip(mlp.parameters(), [2.0, 1.0, -1.0, 0.5]):
+        p.data = value
+    return mlp
+
+
+def test_backprop_by_hand_on_a_linear_chain() -> None:
+    """x = 1, y = 0.5: z = a = (3, -2.5); delta^1 = a - y = -3, delta^0 = w^1 delta^1 = 3; dW = a_prev delta."""
+    result = oracle.backprop(linear_chain(), [1.0], [0.5])
+    assert result == oracle.Backprop(
+        z=((3.0,), (-2.5,)),
+        a=((3.0,), (-2.5,)),
+        delta=((3.0,), (-3.0,)),
+        dW=(((3.0,),), ((-9.0,),)),
+        db=((3.0,), (-3.0,)),
+    )
+
+
+def test_backprop_by_hand_on_one_sigmoid_neuron() -> None:
+    """z = w x + b, delta = (a - y) a (1 - a), dC/dw = x delta, dC/db = delta, for each cost's dC/da."""
+    mlp = MLP(1, [1], seed=0)
+    mlp.layers[0].neurons[0].w[0].data, mlp.layers[0].neurons[0].b.data = 0.5, -0.25
+    x, y = 2.0, 0.75
+    a = 1.0 / (1.0 + math.exp(-0.75))
+    for cost, dC_da in [("half_sse", a - y), ("mse", 2.0 * (a - y)), ("bce", -y / a + (1.0 - y) / (1.0 - a))]:
+        result = oracle.backprop(mlp, [x], [y], cost)
+        delta = dC_da * a * (1.0 - a)
+        assert result.z == ((0.75,),) and result.a[0][0] == pytest.approx(a, rel=1e-15)
+        assert result.delta[0][0] == pytest.approx(delta, rel=1e-12)
+        assert result.dW[0][0][0] == pytest.approx(x * delta, rel=1e-12)
+        assert result.db[0][0] == pytest.approx(delta, rel=1e-12)
+
+
+def test_batch_keeps_each_sample_and_averages_the_gradients() -> None:
+    """`samples[s]` is `backprop` of sample s; dW and db are their means."""
+    mlp, xs, ys = linear_chain(), [[1.0], [0.0]], [[0.5], [1.0]]
+    result = oracle.backprop_batch(mlp, xs, ys)
+    samples = [oracle.backprop(mlp, x, y) for x, y in zip(xs, ys)]
+    assert list(result.samples) == samples
+    # sample 2: z = (1, -0.5), delta^1 = -1.5, delta^0 = 1.5, dW = (1.5 * 0, -1.5 * 1)
+    assert result.dW == (((1.5,),), ((-5.25,),))
+    assert result.db == ((2.25,), (-2.25,))
+
+
+def test_results_are_frozen() -> None:
+    """A result cannot be changed by accident: its fields cannot be reassigned and are tuples."""
+    result = oracle.backprop(linear_chain(), [1.0], [0.5])
+    with pytest.raises(AttributeError):
+        result.delta = ()  # type: ignore[misc]
+    assert isinstance(result.dW[0][0], tuple)
+
+
+def test_the_oracle_performs_no_value_operation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every way of making a node disabled, the oracle still runs: it reads `.data` only."""
+
+    def forbidden(*args: object) -> None:
+        raise AssertionError("the oracle made a Value node")
+
+    monkeypatch.setattr(engine, "_node", forbidden)
+    monkeypatch.setattr(engine, "_leaf", forbidden)
+    mlp = MLP(2, [3, 1], seed=0)
+    for cost in ("half_sse", "mse", "bce"):
+        oracle.backprop(mlp, [0.5, -1.0], [1.0], cost)
+        oracle.backprop_batch(mlp, [[0.5, -1.0]], [[1.0]], cost)
+    with pytest.raises(AssertionError, match="made a Value node"):
+        mlp([0.5, -1.0])  # the patch does catch the engine at work
+
+
+def test_the_oracle_knows_every_activation_and_cost() -> None:
+    """Its tables have a row for every activation of `nn` and every cost of `losses`, and no more."""
+    assert set(oracle.ACTIVATIONS) == set(ACTIVATIONS)
+    assert set(oracle.COST_DERIVATIVES) == set(COSTS)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda mlp: oracle.backprop(mlp, [1.0], [0.5]), ValueError, r"x: expected 2 inputs, got 1"),
+        (lambda mlp: oracle.backprop(mlp, [1.0, 2.0], [0.5, 0.5]), ValueError, r"y: expected 1 targets"),
+        (lambda mlp: oracle.backprop(mlp, [1.0, "2"], [0.5]), TypeError, r"x\[1\] must be a real number, got str"),
+        (lambda mlp: oracle.backprop(mlp, 1.0, [0.5]), TypeError, r"x must be a sequence of 2 numbers, got float"),
+        (
+            lambda mlp: oracle.backprop(mlp, [1.0, 2.0], [0.5], "mae"),
+            ValueError,
+            r"unknown cost 'mae'; expected one of",
+        ),
+        (lambda mlp: oracle.backprop(mlp, [1.0, 2.0], [1.5], "bce"), ValueError, r"bce: targets\[0\] = 1.5"),
+        (lambda mlp: oracle.backprop([mlp], [1.0, 2.0], [0.5]), TypeError, r"mlp must be an MLP, got list"),
+        (lambda mlp: oracle.backprop_batch(mlp, [[1.0, 2.0]], []), ValueError, r"1 inputs, 0 targets"),
+        (lambda mlp: oracle.backprop_batch(mlp, [], []), ValueError, r"xs and ys are empty"),
+        (lambda mlp: oracle.backprop_batch(mlp, [[1.0, 2.0], [1.0]], [[0.5]] * 2), ValueError, r"xs\[1\]: expected 2"),
+        (lambda mlp: oracle.backprop_batch(mlp, [[1.0, 2.0]], [[0.5, 1.0]]), ValueError, r"ys\[0\]: expected 1"),
+        (lambda mlp: oracle.backprop_batch(mlp, [1.0, 2.0], [[0.5]] * 2), TypeError, r"xs\[0\] must be a sequence"),
+        (lambda mlp: oracle.backprop_batch(mlp, "ab", [[0.5]] * 2), TypeError, r"xs must be a sequence of samples"),
+    ],
+)
+def test_bad_arguments_name_what_was_wrong(call: Callable[[MLP], object], error: type[Exception], words: str) -> None:
+    """Wrong lengths, types, cost names and bce targets are errors naming the argument and the value."""
+    with pytest.raises(error, match=words):
+        call(MLP(2, [3, 1], seed=0))
+
+
+def test_a_network_with_an_unknown_activation_or_shape_is_rejected() -> None:
+    """The oracle checks what it reads: every activation is known and every neuron has one weight per input."""
+    mlp = MLP(2, [3, 1], seed=0)
+    mlp.layers[1].neurons[0].activation = "softplus"
+    with pytest.raises(ValueError, match=r"mlp.layers\[1\].neurons\[0\]: unknown activation 'softplus'; expected"):
+        oracle.backprop(mlp, [1.0, 2.0], [0.5])
+    mlp = MLP(2, [3, 1], seed=0)
+    mlp.layers[1].neurons[0].w.pop()
+    with pytest.raises(ValueError, match=r"mlp.layers\[1\].neurons\[0\] has 2 weights, but the layer before gives 3"):
+        oracle.backprop(mlp, [1.0, 2.0], [0.5])

@@ -1,0 +1,135 @@
+"""Costs: values and gradients against the hand formulas, bce at outputs of exactly 0 and 1,
+the mean over a data set, and the errors for bad input."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import probabilities, signals
+
+from microgradnet import Value
+from microgradnet.losses import COSTS, bce, get_cost, half_sse, mean_cost, mse
+
+pairs = st.integers(1, 6).flatmap(lambda n: st.tuples(*[st.tuples(signals, signals)] * n))
+# bce's outputs kept inside (0, 1), away from the clamp, where the textbook formula holds.
+open_unit = st.floats(min_value=1e-6, max_value=1.0 - 1e-6)
+bce_pairs = st.integers(1, 6).flatmap(lambda n: st.tuples(*[st.tuples(open_unit, probabilities)] * n))
+
+
+def value_and_gradient(cost: Callable[..., Value], a: Sequence[float], y: Sequence[float]) -> tuple[float, list[float]]:
+    """C(a, y) and dC/da_i from backward()."""
+    outputs = [Value(a_i) for a_i in a]
+    c = cost(outputs, y)
+    c.backward()
+    return c.data, [o.grad for o in outputs]
+
+
+@given(pairs)
+def test_half_sse_is_half_the_sum_of_squared_errors(pairs_: tuple[tuple[float, float], ...]) -> None:
+    """C = 1/2 sum_i (a_i - y_i)^2 and dC/da_i = a_i - y_i."""
+    a, y = [p[0] for p in pairs_], [p[1] for p in pairs_]
+    c, grad = value_and_gradient(half_sse, a, y)
+    assert c == pytest.approx(0.5 * sum((a_i - y_i) ** 2 for a_i, y_i in pairs_), rel=1e-12, abs=1e-15)
+    assert grad == pytest.approx([a_i - y_i for a_i, y_i in pairs_], rel=1e-12, abs=1e-15)
+
+
+@given(pairs)
+def test_mse_is_the_mean_squared_error(pairs_: tuple[tuple[float, float], ...]) -> None:
+    """C = (1/n_L) sum_i (a_i - y_i)^2 and dC/da_i = 2 (a_i - y_i) / n_L."""
+    a, y = [p[0] for p in pairs_], [p[1] for p in pairs_]
+    n = len(a)
+    c, grad = value_and_gradient(mse, a, y)
+    assert c == pytest.approx(sum((a_i - y_i) ** 2 for a_i, y_i in pairs_) / n, rel=1e-12, abs=1e-15)
+    assert grad == pytest.approx([2 * (a_i - y_i) / n for a_i, y_i in pairs_], rel=1e-12, abs=1e-15)
+
+
+@given(bce_pairs)
+def test_bce_is_the_binary_cross_entropy(pairs_: tuple[tuple[float, float], ...]) -> None:
+    """C = -sum_i [y_i ln a_i + (1 - y_i) ln(1 - a_i)] and dC/da_i = (a_i - y_i) / (a_i (1 - a_i))."""
+    a, y = [p[0] for p in pairs_], [p[1] for p in pairs_]
+    c, grad = value_and_gradient(bce, a, y)
+    expected = -sum(y_i * math.log(a_i) + (1 - y_i) * math.log(1 - a_i) for a_i, y_i in pairs_)
+    assert c == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    # The engine sums -y/a + (1 - y)/(1 - a), terms up to 1e6 here: equal to the closed form up to rounding of those.
+    assert grad == pytest.approx([(a_i - y_i) / (a_i * (1 - a_i)) for a_i, y_i in pairs_], rel=1e-9, abs=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("a", "y", "cost", "slope"),
+    [
+        (0.0, 1.0, 100.0, 0.0),  # -ln 0 clamped to 100; flat on the clamp
+        (0.0, 0.0, 0.0, 1.0),  # -ln(1 - 0) = 0; slope (1 - y)/(1 - a) = 1
+        (1.0, 0.0, 100.0, 0.0),  # -ln(1 - 1) clamped to 100; flat on the clamp
+        (1.0, 1.0, 0.0, -1.0),  # -ln 1 = 0; slope -y/a = -1
+        (0.0, 0.5, 50.0, 0.5),  # half of each
+        (1.0, 0.5, 50.0, -0.5),
+    ],
+)
+def test_bce_is_finite_at_outputs_of_exactly_0_and_1(a: float, y: float, cost: float, slope: float) -> None:
+    """With each log clamped at -100 (as PyTorch does), bce and its gradient stay finite at a = 0 and a = 1."""
+    assert value_and_gradient(bce, [a], [y]) == (cost, [slope])
+
+
+def test_bce_clamps_logs_below_minus_100() -> None:
+    """An output with ln a < -100 costs 100 (times y) and has zero slope on that term, as on the clamp."""
+    a = math.exp(-150.0)
+    c, grad = value_and_gradient(bce, [a], [1.0])
+    assert c == 100.0 and grad == [0.0]
+
+
+@pytest.mark.parametrize(
+    ("outputs", "targets", "words"), [([1.5], [1.0], r"outputs\[0\] = 1.5"), ([0.5], [-0.1], r"targets\[0\] = -0.1")]
+)
+def test_bce_outside_the_unit_interval_names_the_value(outputs: list[float], targets: list[float], words: str) -> None:
+    """bce of an output or target outside [0, 1] is a ValueError naming which one and its value."""
+    with pytest.raises(ValueError, match=words):
+        bce(outputs, targets)
+
+
+@pytest.mark.parametrize("cost", sorted(COSTS))
+def test_outputs_may_be_numbers(cost: str) -> None:
+    """Numbers and Values as outputs give the same cost."""
+    assert get_cost(cost)([0.25, 0.75], [0.0, 1.0]).data == get_cost(cost)([Value(0.25), Value(0.75)], [0.0, 1.0]).data
+
+
+@pytest.mark.parametrize("cost", sorted(COSTS))
+def test_unequal_lengths_are_a_value_error(cost: str) -> None:
+    """Two outputs and one target is a ValueError giving both lengths."""
+    with pytest.raises(ValueError, match="2 outputs, 1 targets"):
+        get_cost(cost)([0.5, 0.5], [1.0])
+
+
+@pytest.mark.parametrize("cost", sorted(COSTS))
+def test_empty_and_non_sequences_are_errors(cost: str) -> None:
+    """Empty outputs are a ValueError; a non-sequence is a TypeError naming its type."""
+    with pytest.raises(ValueError, match="empty"):
+        get_cost(cost)([], [])
+    with pytest.raises(TypeError, match=r"outputs must be a sequence.*float"):
+        get_cost(cost)(0.5, [1.0])  # type: ignore[arg-type]
+
+
+def test_get_cost_knows_the_three_costs_and_lists_them_otherwise() -> None:
+    """`get_cost` returns each cost by name; an unknown name is a ValueError listing the valid ones."""
+    assert (get_cost("half_sse"), get_cost("mse"), get_cost("bce")) == (half_sse, mse, bce)
+    with pytest.raises(ValueError, match="unknown cost 'mae'; expected one of 'half_sse', 'mse', 'bce'"):
+        get_cost("mae")
+
+
+@given(st.lists(signals, min_size=1, max_size=8))
+def test_mean_cost_is_the_average_and_shares_the_gradient(values: list[float]) -> None:
+    """cost_avg = (1/n) sum_s cost_s, so d cost_avg / d cost_s = 1/n."""
+    costs = [Value(c) for c in values]
+    avg = mean_cost(costs)
+    avg.backward()
+    assert avg.data == pytest.approx(sum(values) / len(values), rel=1e-12, abs=1e-15)
+    assert all(c.grad == pytest.approx(1 / len(values)) for c in costs)
+
+
+def test_mean_cost_of_no_samples_is_an_error() -> None:
+    """The mean of zero costs is undefined: a ValueError."""
+    with pytest.raises(ValueError, match="at least one"):
+        mean_cost([])
