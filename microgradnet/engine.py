@@ -45,7 +45,7 @@ def _clamped_log(x: float) -> float:
     """max(ln x, -100), as PyTorch's binary cross-entropy clamps its logs; ln 0 is -100."""
     if x < 0.0:
         raise ValueError(f"clamped_log: argument must be non-negative, got {x!r}")
-    return max(math.log(x), LOG_FLOOR) if x > 0.0 else LOG_FLOOR
+    return LOG_FLOOR if x == 0.0 else max(math.log(x), LOG_FLOOR)  # nan stays nan
 
 
 def _sigmoid(x: float) -> float:
@@ -57,7 +57,7 @@ def _sigmoid(x: float) -> float:
 
 
 def _relu(x: float) -> float:
-    return x if x > 0.0 else 0.0
+    return 0.0 if x <= 0.0 else x  # nan stays nan, as in PyTorch
 
 
 def _div(x: float, y: float) -> float:
@@ -170,7 +170,10 @@ def _as_float(data: object) -> float:
     if type(data) is float:
         return data
     if isinstance(data, numbers.Real):
-        return float(data)
+        try:
+            return float(data)
+        except OverflowError:
+            raise OverflowError(f"{type(data).__name__} too large for a float (magnitude above 1.8e308)") from None
     raise TypeError(f"Value data must be a real number (int, float), got {type(data).__name__}: {data!r}")
 
 
@@ -249,7 +252,7 @@ class Value:
         if type(other) is not Value:
             if not _is_number(other):
                 return NotImplemented  # type: ignore[no-any-return]  # lets Python raise its TypeError
-            other = _leaf(float(other))  # type: ignore[arg-type]
+            other = _leaf(_as_float(other))
         left, right = (other, self) if reflected else (self, other)
         forward, (d_dx, d_dy) = BINARY[op]
         x, y = left.data, right.data
@@ -290,7 +293,7 @@ class Value:
             return self._binary("**", exponent)
         if not _is_number(exponent):
             return NotImplemented
-        y = float(exponent)  # type: ignore[arg-type]
+        y = _as_float(exponent)
         forward, (d_dbase, _) = BINARY["**"]
         x = self.data
         out = forward(x, y)
@@ -301,7 +304,7 @@ class Value:
         """`number ** y`; the number base is a constant, not a node."""
         if not _is_number(base):
             return NotImplemented
-        x = float(base)  # type: ignore[arg-type]
+        x = _as_float(base)
         forward, (_, d_dexponent) = BINARY["**"]
         y = self.data
         out = forward(x, y)
@@ -389,16 +392,33 @@ def as_value(x: Operand) -> Value:
 
 def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value], bias: Value) -> Value:
     """z = sum_k w_k a_k + b as one node; dz/dw_k = a_k, dz/da_k = w_k, dz/db = 1."""
-    w = [w_k.data for w_k in weights]
-    a = [a_k.data for a_k in inputs]
-    z = sum(map(float.__mul__, w, a), bias.data)
+    if len(weights) != len(inputs):
+        raise ValueError(f"{WEIGHTED_SUM}: {len(weights)} weights for {len(inputs)} inputs")
+    try:
+        w = [w_k.data for w_k in weights]
+        a = [a_k.data for a_k in inputs]
+        z = sum(map(float.__mul__, w, a), bias.data)
+    except (AttributeError, TypeError):
+        raise TypeError(f"{WEIGHTED_SUM}: weights, inputs and bias must be Values holding floats") from None
     if not _grad_mode.enabled:
         return _node(z, WEIGHTED_SUM, (), ())
     return _node(z, WEIGHTED_SUM, (*weights, *inputs, bias), (*a, *w, 1.0))
 
 
 def sum_values(values: Sequence[Value]) -> Value:
-    """s = sum_i v_i as one node; ds/dv_i = 1."""
+    """s = sum_i v_i as one node; ds/dv_i = 1.
+
+    The sum is exact (`math.fsum`); finite terms whose sum overflows raise `OverflowError`, and
+    an infinite or nan term propagates as it does through `+`.
+    """
     parents = tuple(values)
-    total = math.fsum(v.data for v in parents)
+    try:
+        data = [v.data for v in parents]
+        total = math.fsum(data)
+    except (AttributeError, TypeError):
+        raise TypeError("sum: every term must be a Value holding a float") from None
+    except (OverflowError, ValueError):  # fsum's "intermediate overflow" and "-inf + inf"
+        if all(map(math.isfinite, data)):
+            raise OverflowError(f"sum: the sum of these {len(data)} finite values overflows a float") from None
+        total = sum(data)
     return _node(total, "sum", parents, (1.0,) * len(parents))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Sequence
 
@@ -31,6 +32,19 @@ def numeric_gradient(f: Callable[..., Value], inputs: Sequence[float], eps: floa
     return gradient
 
 
+def _finite(name: str, x: object) -> float:
+    """`x` as a float if it is a finite real number (bool excluded), else an error naming it."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__}: {x!r}")
+    try:
+        number = float(x)
+    except OverflowError:
+        raise ValueError(f"{name} is too large for a float") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be finite, got {number!r}")
+    return number
+
+
 def gradcheck(
     f: Callable[..., Value],
     inputs: Sequence[float],
@@ -44,14 +58,16 @@ def gradcheck(
 
     `f` takes one `Value` per input and returns a `Value`.
     """
+    if not callable(f):
+        raise TypeError(f"f must be a function of Values, got {type(f).__name__}: {f!r}")
     if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
         raise TypeError(f"inputs must be a sequence of numbers, got {type(inputs).__name__}")
-    for i, x in enumerate(inputs):
-        if not isinstance(x, numbers.Real):
-            raise TypeError(f"inputs[{i}] must be a real number, got {type(x).__name__}: {x!r}")
-    if not eps > 0.0:
+    xs = [_finite(f"inputs[{i}]", x) for i, x in enumerate(inputs)]
+    eps, atol, rtol = _finite("eps", eps), _finite("atol", atol), _finite("rtol", rtol)
+    if eps <= 0.0:
         raise ValueError(f"eps must be positive, got {eps!r}")
-    xs = [float(x) for x in inputs]
+    if atol < 0.0 or rtol < 0.0:
+        raise ValueError(f"atol and rtol must be >= 0, got atol={atol!r}, rtol={rtol!r}")
     values = [Value(x) for x in xs]
     out = f(*values)
     if not isinstance(out, Value):

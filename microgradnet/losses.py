@@ -4,14 +4,18 @@
     half_sse  C = 1/2 sum_i (a_i - y_i)^2
     bce       C = -sum_i [y_i ln a_i + (1 - y_i) ln(1 - a_i)],  logs clamped at -100 as in PyTorch
 
-`outputs` may be `Value`s or numbers; `targets` are numbers (or `Value`s).
+`outputs` may be `Value`s or numbers; `targets` are numbers (or `Value`s). Every output and
+target must be finite (`ValueError` naming it otherwise), and a cost is finite or an error: a
+cost that overflows a float raises `OverflowError`, so training never sees a silent `nan` or `inf`.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Sequence
 
-from microgradnet.engine import Operand, Value, as_value, sum_values
+from microgradnet.engine import Operand, Value, sum_values
 
 Cost = Callable[[Sequence[Operand], Sequence[Operand]], Value]
 
@@ -24,18 +28,36 @@ def _pairs(outputs: Sequence[Operand], targets: Sequence[Operand]) -> list[tuple
         raise ValueError(f"outputs and targets differ in length: {len(outputs)} outputs, {len(targets)} targets")
     if len(outputs) == 0:
         raise ValueError("outputs and targets are empty")
-    return [(as_value(a), as_value(y)) for a, y in zip(outputs, targets)]
+    return [(_finite(a, "outputs", i), _finite(y, "targets", i)) for i, (a, y) in enumerate(zip(outputs, targets))]
+
+
+def _finite(x: object, name: str, i: int) -> Value:
+    """`x` as a Value (a number becomes a leaf), if it is a finite real number or holds one."""
+    if not isinstance(x, Value):
+        if not isinstance(x, numbers.Real):
+            raise TypeError(f"{name}[{i}] must be a real number or a Value, got {type(x).__name__}: {x!r}")
+        x = Value(x)  # type: ignore[arg-type]  # Value takes any numbers.Real
+    if not math.isfinite(x.data):
+        raise ValueError(f"{name}[{i}] = {x.data!r} is not finite")
+    return x
+
+
+def _finite_cost(cost: Value, name: str) -> Value:
+    """`cost` itself if finite; finite outputs and targets can still overflow the sum of squares."""
+    if not math.isfinite(cost.data):
+        raise OverflowError(f"{name}: the cost overflows a float ({cost.data!r}); the outputs or targets are too large")
+    return cost
 
 
 def half_sse(outputs: Sequence[Operand], targets: Sequence[Operand]) -> Value:
     """C = 1/2 sum_i (a_i - y_i)^2;  dC/da_i = a_i - y_i."""
-    return 0.5 * sum_values([(a - y) ** 2 for a, y in _pairs(outputs, targets)])
+    return _finite_cost(0.5 * sum_values([(a - y) ** 2 for a, y in _pairs(outputs, targets)]), "half_sse")
 
 
 def mse(outputs: Sequence[Operand], targets: Sequence[Operand]) -> Value:
     """C = (1/n_L) sum_i (a_i - y_i)^2;  dC/da_i = 2 (a_i - y_i) / n_L."""
     pairs = _pairs(outputs, targets)
-    return sum_values([(a - y) ** 2 for a, y in pairs]) / len(pairs)
+    return _finite_cost(sum_values([(a - y) ** 2 for a, y in pairs]) / len(pairs), "mse")
 
 
 def bce(outputs: Sequence[Operand], targets: Sequence[Operand]) -> Value:
@@ -69,8 +91,15 @@ def get_cost(name: str) -> Cost:
 
 def mean_cost(costs: Sequence[Value]) -> Value:
     """cost_avg = (1/n) sum_s cost_s, the cost of a data set of n samples."""
+    if isinstance(costs, (str, bytes)) or not isinstance(costs, Sequence):
+        raise TypeError(f"costs must be a sequence of Values, got {type(costs).__name__}")
     if len(costs) == 0:
         raise ValueError("mean_cost needs at least one per-sample cost")
+    for s, cost in enumerate(costs):
+        if not isinstance(cost, Value):
+            raise TypeError(f"costs[{s}] must be a Value, got {type(cost).__name__}: {cost!r}")
+        if not math.isfinite(cost.data):
+            raise ValueError(f"costs[{s}] = {cost.data!r} is not finite")
     return sum_values(list(costs)) / len(costs)
 
 

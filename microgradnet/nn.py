@@ -14,6 +14,7 @@ of saturation), and every bias starts at 0. The draws come from `random.Random(s
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import random
 from collections.abc import Callable, Sequence
@@ -45,11 +46,30 @@ def _check_size(name: str, n: object) -> int:
 
 
 def _check_inputs(x: Sequence[Operand], expected: int) -> list[Value]:
+    """The inputs as Values (numbers become leaves labelled x[k]); each must be finite."""
     if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
         raise TypeError(f"inputs must be a sequence of {expected} numbers or Values, got {type(x).__name__}")
     if len(x) != expected:
         raise ValueError(f"expected {expected} inputs, got {len(x)}")
-    return [x_k if isinstance(x_k, Value) else Value(x_k, f"x[{k}]") for k, x_k in enumerate(x)]
+    a = []
+    for k, x_k in enumerate(x):
+        if not isinstance(x_k, Value):
+            if not isinstance(x_k, numbers.Real):
+                raise TypeError(f"input x[{k}] must be a real number or a Value, got {type(x_k).__name__}: {x_k!r}")
+            x_k = Value(x_k, f"x[{k}]")
+        if not math.isfinite(x_k.data):
+            raise ValueError(f"input x[{k}] = {x_k.data!r} is not finite")
+        a.append(x_k)
+    return a
+
+
+def _check_rng(rng: object) -> random.Random:
+    """`rng` itself, or a fresh unseeded generator for None."""
+    if rng is None:
+        return random.Random()
+    if not isinstance(rng, random.Random):
+        raise TypeError(f"rng must be a random.Random or None, got {type(rng).__name__}: {rng!r}")
+    return rng
 
 
 class Module:
@@ -70,7 +90,7 @@ class Neuron(Module):
     def __init__(self, nin: int, activation: str = "sigmoid", *, rng: random.Random | None = None) -> None:
         self.nin = _check_size("nin", nin)
         self.activation = check_activation(activation)
-        rng = rng if rng is not None else random.Random()
+        rng = _check_rng(rng)
         bound = math.sqrt(3.0 / nin)
         self.w = [Value(rng.uniform(-bound, bound)) for _ in range(nin)]
         self.b = Value(0.0)
@@ -109,7 +129,7 @@ class Layer(Module):
         self.nin = _check_size("nin", nin)
         self.nout = _check_size("nout", nout)
         self.activation = check_activation(activation)
-        rng = rng if rng is not None else random.Random()
+        rng = _check_rng(rng)
         self.neurons = [Neuron(nin, activation, rng=rng) for _ in range(nout)]
         self.name_as("")
 

@@ -1,0 +1,164 @@
+"""The error table of docs/errors.md, entry by entry: each bad input raises the documented type
+with a message naming what was wrong, and nan/inf behave as documented."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from fractions import Fraction
+
+import pytest
+
+from microgradnet import MLP, Layer, Neuron, Value, gradcheck
+from microgradnet.engine import sum_values, weighted_sum
+from microgradnet.losses import bce, half_sse, mean_cost, mse
+
+NAN, INF = float("nan"), float("inf")
+
+
+def _raises(build: Callable[[], object], error: type[BaseException], *words: str) -> None:
+    with pytest.raises(error) as info:
+        build()
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
+
+
+# --- engine ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Value(10**400),
+        lambda: Value(Fraction(10**400, 3)),
+        lambda: Value(1.0) + 10**400,
+        lambda: 10**400 * Value(1.0),
+        lambda: Value(2.0) ** 10**400,
+        lambda: (10**400) ** Value(2.0),
+    ],
+)
+def test_numbers_too_large_for_a_float_raise_overflow_error(build: Callable[[], object]) -> None:
+    """An int or Fraction beyond the float range is an OverflowError that says so, wherever it enters."""
+    _raises(build, OverflowError, "too large for a float")
+
+
+def test_nan_and_inf_data_are_accepted_and_propagate() -> None:
+    """Value(nan) and Value(inf) are floats like any other (as in PyTorch); every operation propagates nan."""
+    assert math.isnan(Value(NAN).data) and Value(-INF).data == -INF
+    for op in ("exp", "log", "tanh", "sigmoid", "relu", "identity", "clamped_log"):
+        assert math.isnan(getattr(Value(NAN), op)().data), op
+    assert math.isnan((Value(INF) - Value(INF)).data)  # IEEE 754, as in PyTorch
+
+
+def test_relu_and_clamped_log_do_not_hide_nan() -> None:
+    """relu(nan) and clamped_log(nan) are nan, not 0 and -100 (a nan must never turn into a number)."""
+    assert math.isnan(Value(NAN).relu().data)
+    assert math.isnan(Value(NAN).clamped_log().data)
+    assert Value(0.0).clamped_log().data == -100.0 and Value(-0.0).relu().data == 0.0
+
+
+def test_sum_values_overflow_and_non_finite_terms() -> None:
+    """Finite terms whose sum overflows raise OverflowError naming the sum; inf and nan terms propagate as with +."""
+    _raises(lambda: sum_values([Value(1e308), Value(1e308)]), OverflowError, "sum", "overflows")
+    assert sum_values([Value(INF), Value(1e308), Value(1e308)]).data == INF
+    assert math.isnan(sum_values([Value(INF), Value(-INF)]).data)
+    assert math.isnan(sum_values([Value(NAN), Value(1.0)]).data)
+    _raises(lambda: sum_values([Value(1.0), 2.0]), TypeError, "sum", "Value")  # type: ignore[list-item]
+
+
+def test_weighted_sum_checks_lengths_and_types() -> None:
+    """w·a+b refuses weights and inputs of different lengths (no silent truncation) and non-Values."""
+    w, a = [Value(1.0), Value(2.0)], [Value(3.0)]
+    _raises(lambda: weighted_sum(w, a, Value(0.0)), ValueError, "2 weights", "1 inputs")
+    _raises(lambda: weighted_sum(w, [1.0, 2.0], Value(0.0)), TypeError, "Values")  # type: ignore[list-item]
+
+
+# --- modules -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("module", [Neuron(2, rng=None), Layer(2, 3), MLP(2, [3, 1])])
+@pytest.mark.parametrize(
+    ("inputs", "error", "words"),
+    [
+        ([1.0, NAN], ValueError, ["x[1]", "nan", "not finite"]),
+        ([-INF, 1.0], ValueError, ["x[0]", "-inf"]),
+        ([Value(INF), 1.0], ValueError, ["x[0]", "inf"]),
+        ([1.0, "2"], TypeError, ["x[1]", "str"]),
+        ([1.0, None], TypeError, ["x[1]", "NoneType"]),
+        ([1.0], ValueError, ["expected 2 inputs", "got 1"]),
+        ("12", TypeError, ["sequence", "str"]),
+        ((x for x in (1.0, 2.0)), TypeError, ["sequence", "generator"]),
+    ],
+)
+def test_module_inputs_must_be_finite_numbers_of_the_right_count(
+    module: Callable[[object], object], inputs: object, error: type, words: list[str]
+) -> None:
+    """Neuron, Layer and MLP name the bad input x[k], its value and what was expected."""
+    _raises(lambda: module(inputs), error, *words)
+
+
+def test_rng_must_be_a_random_generator() -> None:
+    """Neuron and Layer reject an rng that is not a random.Random, naming its type."""
+    _raises(lambda: Neuron(2, rng=42), TypeError, "rng", "int")  # type: ignore[arg-type]
+    _raises(lambda: Layer(2, 2, rng="seed"), TypeError, "rng", "str")  # type: ignore[arg-type]
+
+
+# --- costs ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cost", [half_sse, mse, bce])
+@pytest.mark.parametrize(
+    ("outputs", "targets", "error", "words"),
+    [
+        ([0.5, NAN], [0.0, 1.0], ValueError, ["outputs[1]", "nan", "not finite"]),
+        ([0.5, Value(INF)], [0.0, 1.0], ValueError, ["outputs[1]", "inf"]),
+        ([0.5, 0.5], [-INF, 1.0], ValueError, ["targets[0]", "-inf"]),
+        ([0.5, 0.5], [0.0, "1"], TypeError, ["targets[1]", "str"]),
+        ([None, 0.5], [0.0, 1.0], TypeError, ["outputs[0]", "NoneType"]),
+        ([0.5], [0.0, 1.0], ValueError, ["1 outputs", "2 targets"]),
+        ([], [], ValueError, ["empty"]),
+        (0.5, [0.0], TypeError, ["outputs", "float"]),
+    ],
+)
+def test_costs_reject_bad_outputs_and_targets(
+    cost: Callable[[object, object], Value], outputs: object, targets: object, error: type, words: list[str]
+) -> None:
+    """Every cost names the bad output or target and why it is refused."""
+    _raises(lambda: cost(outputs, targets), error, *words)
+
+
+@pytest.mark.parametrize(("cost", "name"), [(half_sse, "half_sse"), (mse, "mse")])
+def test_a_cost_that_overflows_is_an_error_not_inf(cost: Callable[[object, object], Value], name: str) -> None:
+    """Finite outputs and targets whose squared error overflows raise OverflowError, never return inf."""
+    _raises(lambda: cost([1e308], [-1e308]), OverflowError, name, "overflows")
+    _raises(lambda: cost([1e200], [0.0]), OverflowError, "overflows")
+
+
+def test_mean_cost_rejects_non_values_and_non_finite_costs() -> None:
+    """mean_cost names the bad per-sample cost; a generator or an empty list is refused too."""
+    _raises(lambda: mean_cost([Value(1.0), Value(NAN)]), ValueError, "costs[1]", "nan")
+    _raises(lambda: mean_cost([Value(1.0), 2.0]), TypeError, "costs[1]", "float")  # type: ignore[list-item]
+    _raises(lambda: mean_cost(Value(1.0) for _ in range(2)), TypeError, "sequence")  # type: ignore[arg-type]
+    _raises(lambda: mean_cost([]), ValueError, "at least one")
+
+
+# --- gradcheck -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: gradcheck(3, [1.0]), TypeError, ["f", "int"]),
+        (lambda: gradcheck(lambda x: x, [NAN]), ValueError, ["inputs[0]", "nan"]),
+        (lambda: gradcheck(lambda x: x, [10**400]), ValueError, ["inputs[0]", "too large"]),
+        (lambda: gradcheck(lambda x: x, [True]), TypeError, ["inputs[0]", "bool"]),
+        (lambda: gradcheck(lambda x: x, [1.0], eps=0.0), ValueError, ["eps", "positive"]),
+        (lambda: gradcheck(lambda x: x, [1.0], eps=NAN), ValueError, ["eps", "nan"]),
+        (lambda: gradcheck(lambda x: x, [1.0], atol=-1.0), ValueError, ["atol", "-1.0"]),
+        (lambda: gradcheck(lambda x: x, [1.0], rtol=INF), ValueError, ["rtol", "inf"]),
+        (lambda: gradcheck(lambda x: x, [1.0], rtol="0.1"), TypeError, ["rtol", "str"]),
+    ],
+)
+def test_gradcheck_rejects_bad_arguments(call: Callable[[], object], error: type, words: list[str]) -> None:
+    """gradcheck names the bad function, input or tolerance (a nan tolerance would make every check fail)."""
+    _raises(call, error, *words)
