@@ -1,9 +1,11 @@
-"""The `microgradnet` command line (also `python -m microgradnet`): demo, train.
+"""The `microgradnet` command line (also `python -m microgradnet`): demo, train, check.
 
 Every value is checked while the arguments are parsed (argparse `type=` functions and `choices`),
 and errors the library raises about a user's choices become argparse errors: usage, message,
 exit status 2, never a traceback.
 """
+
+# ruff: noqa: E741  -- `l` is the layer index of the equations
 
 from __future__ import annotations
 
@@ -75,6 +77,14 @@ def integer(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
+def architecture(text: str) -> list[int]:
+    """Comma-separated widths of the input and of every layer, e.g. "2,3,1": at least two numbers."""
+    sizes = layer_sizes(text)
+    if len(sizes) < 2:
+        raise argparse.ArgumentTypeError(f"expected the input width and at least one layer, like 2,3,1; got {text!r}")
+    return sizes
+
+
 def layer_sizes(text: str) -> list[int]:
     """Comma-separated layer widths, e.g. "8,8" -> [8, 8]; "" or "none" -> [] (no hidden layer)."""
     if text.strip().lower() in ("", "none"):
@@ -104,6 +114,14 @@ def _progress(args: argparse.Namespace, parser: argparse.ArgumentParser) -> bool
     except ImportError:
         parser.error("the progress bar needs tqdm: pip install 'microgradnet[examples]', or pass --no-progress")
     return True
+
+
+def _check_bce_output(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """bce takes outputs in [0, 1], which only the sigmoid guarantees: refuse other output activations."""
+    if args.cost == "bce" and args.output_activation != "sigmoid":
+        parser.error(
+            f"--cost bce needs outputs in [0, 1]: use --output-activation sigmoid, not {args.output_activation}"
+        )
 
 
 def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -139,10 +157,7 @@ def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ValueError as error:
         parser.error(f"--dataset {args.dataset}: {error}")
     mlp = MLP(2, [*args.hidden, 1], args.activation, output_activation=args.output_activation, seed=args.seed)
-    if args.cost == "bce" and args.output_activation not in ("sigmoid",):
-        parser.error(
-            f"--cost bce needs outputs in [0, 1]: use --output-activation sigmoid, not {args.output_activation}"
-        )
+    _check_bce_output(args, parser)
     optimizer = _optimizer(args, parser, mlp)
     progress = _progress(args, parser)
     sizes = "-".join(map(str, mlp.sizes))
@@ -173,6 +188,40 @@ def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             parser.error(f"cannot save the model to {str(args.save)!r}: {error.strerror or error}")
         print(f"saved the model to {args.save} (load it with MLP.load)")
     return 0
+
+
+def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    import random
+
+    from microgradnet.crosscheck import compare
+
+    _check_bce_output(args, parser)
+    nin, *nouts = args.sizes
+    mlp = MLP(nin, nouts, args.activation, output_activation=args.output_activation, seed=args.seed)
+    rng = random.Random(args.seed)
+    worst_by_layer = [(0.0, 0.0)] * len(nouts)
+    worst = 0.0
+    for _ in range(args.samples):
+        x = [rng.uniform(-2.0, 2.0) for _ in range(nin)]
+        y = [rng.uniform(0.0, 1.0) for _ in range(nouts[-1])]
+        comparison = compare(mlp, x, y, args.cost)
+        worst = max(worst, comparison.largest_relative_difference())
+        worst_by_layer = [
+            (max(w, dW), max(b, db)) for (w, b), (dW, db) in zip(worst_by_layer, comparison.layer_differences())
+        ]
+    print(
+        f"{'-'.join(map(str, args.sizes))} network, {args.activation} (output {args.output_activation}), "
+        f"cost {args.cost}, seed {args.seed}: autograd against the delta equations on {args.samples} random samples"
+    )
+    print(f"{'layer':>5}  {'W shape':>7}  {'max |dW autograd - dW delta|':>28}  {'max |db autograd - db delta|':>28}")
+    for l, (dW, db) in enumerate(worst_by_layer):
+        shape = f"{nouts[l]}x{args.sizes[l]}"
+        print(f"{l:>5}  {shape:>7}  {dW:>28.3e}  {db:>28.3e}")
+    if worst <= args.tolerance:
+        print(f"agree: every difference is within {args.tolerance:g} (relative to max(1, |gradient|))")
+        return 0
+    print(f"DISAGREE: a difference of {worst:.3e} exceeds the tolerance {args.tolerance:g}", file=sys.stderr)
+    return 1
 
 
 # --- the parser -----------------------------------------------------------------------------
@@ -229,6 +278,30 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--save", type=Path, metavar="MODEL.json", help="save the trained model as JSON")
     _add_progress_option(train)
     train.set_defaults(command=run_train, parser=train)
+
+    check = commands.add_parser(
+        "check",
+        help="compare autograd with the delta equations on a random network",
+        description="Build a random MLP, run backward() and the delta equations (BP1-BP4) on random samples, "
+        "print the largest difference per layer, and exit with status 1 if they disagree.",
+    )
+    check.add_argument(
+        "--sizes", type=architecture, default=[2, 3, 3, 1], help="input and layer widths (default: 2,3,3,1)"
+    )
+    check.add_argument("--activation", choices=list(ACTIVATIONS), default="sigmoid", help="hidden (%(default)s)")
+    check.add_argument(
+        "--output-activation", choices=list(ACTIVATIONS), default="sigmoid", help="output layer (%(default)s)"
+    )
+    check.add_argument("--cost", choices=list(COSTS), default="half_sse", help="cost per sample (%(default)s)")
+    check.add_argument("--samples", type=positive_int, default=5, help="random samples to check (%(default)s)")
+    check.add_argument("--seed", type=integer, default=0, help="seed of weights and samples (%(default)s)")
+    check.add_argument(
+        "--tolerance",
+        type=non_negative_float,
+        default=1e-10,
+        help="largest allowed |autograd - delta| / max(1, |gradient|) (%(default)s)",
+    )
+    check.set_defaults(command=run_check, parser=check)
     return parser
 
 

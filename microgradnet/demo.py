@@ -4,12 +4,15 @@ It trains the network of `DemoSettings` with `fit`, prints the training accuracy
 decision boundary and the loss curve into an output folder.
 """
 
+# ruff: noqa: E741  -- `l` is the layer index of the equations
+
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from microgradnet.crosscheck import compare
 from microgradnet.datasets import moons
 from microgradnet.nn import MLP
 from microgradnet.optim import Adam
@@ -59,6 +62,22 @@ def train_network(settings: DemoSettings, *, progress: bool = True) -> tuple[MLP
     return mlp, history, accuracy(mlp, inputs, targets)
 
 
+def gradient_table(mlp: MLP, x: list[float], y: list[float], cost: str) -> str:
+    """A small table: dC/dp by autograd and by the delta equations for the first weights and the
+    first bias of each layer, and the largest difference over all parameters."""
+    comparison = compare(mlp, x, y, cost)
+    wanted = {label for l in range(len(mlp.layers)) for label in (f"w[{l}][0][0]", f"w[{l}][0][1]", f"b[{l}][0]")}
+    shown = [row for row in comparison.rows() if row[0] in wanted]
+    lines = [
+        f"autograd vs the delta equations (BP1-BP4), one sample: x = [{x[0]:.4f}, {x[1]:.4f}], y = {y}",
+        f"  {'parameter':<12} {'autograd dC/dp':>16} {'delta equations':>16} {'|difference|':>13}",
+    ]
+    lines += [f"  {label:<12} {g:>+16.9e} {o:>+16.9e} {abs(g - o):>13.1e}" for label, g, o in shown]
+    worst = max(abs(g - o) for _, g, o in comparison.rows())
+    lines.append(f"  largest |difference| over all {len(comparison.rows())} parameters: {worst:.1e}")
+    return "\n".join(lines)
+
+
 def _say(text: str) -> None:
     print(text, flush=True)  # flushed, so that the lines and the progress bar (on stderr) keep their order
 
@@ -78,6 +97,9 @@ def run(
     mlp, history, train_accuracy = train_network(settings, progress=progress)
     echo(f"training accuracy: {train_accuracy:.1%} of {settings.n} points; final loss {history[-1]:.4f}")
     inputs, targets = moons(settings.n, settings.noise, settings.seed)
+    echo("")
+    echo(gradient_table(mlp, inputs[0], targets[0], settings.cost))
+    echo("")
     result = DemoResult(mlp, history, train_accuracy)
     title = f"Two moons: {sizes} {settings.activation} MLP, training accuracy {train_accuracy:.1%}"
     result.files.append(plots.decision_boundary(mlp, inputs, targets, out / "decision_boundary.png", title=title))

@@ -15,7 +15,7 @@ from microgradnet.datasets import xor
 from microgradnet.train import accuracy
 
 ROOT = Path(__file__).resolve().parent.parent
-SUBCOMMANDS = ["demo", "train"]
+SUBCOMMANDS = ["demo", "train", "check"]
 
 
 def _exit_status(argv: list[str]) -> int:
@@ -122,3 +122,37 @@ def test_missing_tqdm_suggests_no_progress(monkeypatch: pytest.MonkeyPatch, caps
     monkeypatch.setitem(sys.modules, "tqdm", None)
     assert _exit_status(["train", "--dataset", "xor", "--epochs", "1"]) == 2
     assert "pass --no-progress" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        [],
+        ["--sizes", "3,5,4,2", "--activation", "relu", "--output-activation", "linear", "--cost", "mse"],
+        ["--sizes", "4,8,8,8,3", "--activation", "tanh", "--cost", "bce"],
+        ["--sizes", "2,1", "--activation", "linear", "--output-activation", "sigmoid", "--samples", "20"],
+    ],
+)
+def test_check_agrees_on_every_architecture(options: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """`check` exits 0 and prints one line per layer and 'agree' for several architectures and costs."""
+    assert main(["check", *options]) == 0
+    out = capsys.readouterr().out
+    assert "agree: every difference is within 1e-10" in out
+    assert "max |dW autograd - dW delta|" in out
+
+
+def test_check_fails_when_the_delta_equations_are_wrong(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Negative control: with sigma' dropped from BP1, `check` exits 1 and says DISAGREE."""
+    from microgradnet import delta
+
+    monkeypatch.setattr(delta, "output_delta", lambda dC_da, sigma_prime_z: tuple(dC_da))
+    assert main(["check"]) == 1
+    assert "DISAGREE" in capsys.readouterr().err
+
+
+def test_check_needs_an_input_and_a_layer(capsys: pytest.CaptureFixture[str]) -> None:
+    """`check --sizes 2` is an argparse error asking for the input width and at least one layer."""
+    assert _exit_status(["check", "--sizes", "2"]) == 2
+    assert "argument --sizes: expected the input width and at least one layer" in capsys.readouterr().err

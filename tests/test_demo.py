@@ -27,6 +27,9 @@ def test_demo_writes_its_pictures_and_names_the_folder(tmp_path: Path, capsys: p
     assert main(["demo", "--out", str(out), "--epochs", "3"]) == 0
     captured = capsys.readouterr()
     assert "training accuracy:" in captured.out
+    assert "autograd vs the delta equations (BP1-BP4), one sample" in captured.out
+    largest = float(captured.out.split("largest |difference| over all 33 parameters: ")[1].split()[0])
+    assert largest <= 1e-15
     assert f"into {out}/" in captured.out
     assert "3/3" in captured.err and "loss=" in captured.err
     for name in ("decision_boundary.png", "loss.png"):
