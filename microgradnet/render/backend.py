@@ -1,0 +1,87 @@
+"""The Graphviz side of rendering: importing the `graphviz` package lazily, and saving files."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from microgradnet.render.style import FONT, TEXT_GREY
+
+if TYPE_CHECKING:
+    import graphviz
+
+FORMATS = ("dot", "svg", "png", "pdf")
+
+INSTALL_GRAPHVIZ = (
+    "install Graphviz: `apt-get install graphviz` (Debian, Ubuntu), `brew install graphviz` (macOS) "
+    "or `conda install graphviz` (conda)"
+)
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """Graphviz's `dot` program, which lays out and draws images, is not installed (not on PATH)."""
+
+
+def import_graphviz() -> ModuleType:
+    """The `graphviz` package, or a `ModuleNotFoundError` that says how to install it."""
+    try:
+        return importlib.import_module("graphviz")
+    except ImportError:
+        raise ModuleNotFoundError(
+            "rendering needs the graphviz Python package: pip install 'microgradnet[viz]'", name="graphviz"
+        ) from None
+
+
+def new_digraph(name: str, rankdir: str, **graph_attr: str) -> graphviz.Digraph:
+    """An empty `graphviz.Digraph` in the house look: sans-serif text, rounded white boxes, grey edge labels."""
+    gv = import_graphviz()
+    return gv.Digraph(
+        name,
+        graph_attr={"rankdir": rankdir, "fontname": FONT, "fontsize": "11", **graph_attr},
+        node_attr={
+            "shape": "box",
+            "style": "rounded,filled",
+            "fillcolor": "#ffffff",
+            "fontname": FONT,
+            "fontsize": "10",
+        },
+        edge_attr={"fontname": FONT, "fontsize": "9", "fontcolor": TEXT_GREY, "arrowsize": "0.6", "color": "#666666"},
+    )
+
+
+def save(graph: graphviz.Digraph, path: str | os.PathLike[str]) -> Path:
+    """Write `graph` to `path`, in the format its extension names: .dot, .svg, .png or .pdf.
+
+    .dot is the DOT source and needs only the Python package; the image formats run Graphviz's
+    layout program (`dot`), and raise `GraphvizNotFoundError` with install instructions without it.
+    Returns the path written.
+    """
+    gv = import_graphviz()
+    if not isinstance(graph, (gv.Digraph, gv.Graph)):
+        raise TypeError(f"save: graph must be a graphviz.Digraph (from draw_graph or draw_network), got {graph!r}")
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"save: path must be a str or path, got {type(path).__name__}: {path!r}")
+    target = Path(path)
+    fmt = target.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        valid = ", ".join(f".{f}" for f in FORMATS)
+        raise ValueError(f"save: unknown extension {target.suffix!r} in {str(target)!r}; expected one of {valid}")
+    if fmt == "dot":
+        target.write_text(graph.source, encoding="utf-8")
+        return target
+    message = (
+        f"save: writing .{fmt} needs Graphviz's `{graph.engine}` program, which is not on PATH; "
+        f"{INSTALL_GRAPHVIZ}; or save as .dot, which needs no program"
+    )
+    if shutil.which(graph.engine) is None:
+        raise GraphvizNotFoundError(message)
+    try:
+        image = graph.pipe(format=fmt)
+    except gv.ExecutableNotFound as error:
+        raise GraphvizNotFoundError(message) from error
+    target.write_bytes(image)
+    return target

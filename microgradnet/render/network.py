@@ -1,0 +1,188 @@
+"""`draw_network`: an MLP neuron by neuron, one node per input and neuron, one edge per weight.
+
+The scalar graph of a 2-16-16-1 MLP has hundreds of boxes; this view has 35 nodes, ranked left to
+right by layer. Each edge k -> j of layer l is the weight w[l][j][k]: its colour is the weight's
+sign (blue positive, red negative), its width |w| relative to the largest weight. Given a sample
+x (and target y) each neuron also shows its activation a[l][j] (and delta[l][j] = dC/dz[l][j],
+its fill colour), and each weight its dC/dw[l][j][k].
+"""
+
+# ruff: noqa: E741  -- `l` is the layer index of the equations
+
+from __future__ import annotations
+
+import html
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from microgradnet.engine import Value, is_grad_enabled
+from microgradnet.losses import get_cost
+from microgradnet.nn import MLP, _check_inputs
+from microgradnet.render.backend import new_digraph
+from microgradnet.render.style import (
+    TEXT_GREY,
+    check_rankdir,
+    largest_magnitude,
+    number,
+    pen_width,
+    sign_line,
+    signed_fill,
+)
+
+if TYPE_CHECKING:
+    import graphviz
+
+# Above this many weights the edge labels would cover each other; the edges keep tooltips.
+MAX_LABELLED_EDGES = 40
+
+
+@dataclass
+class Sample:
+    """One sample's pass through the network: x, a[l][j], and when y is given delta[l][j], dW[l][j][k] and C."""
+
+    x: list[float]
+    a: list[list[float]]
+    delta: list[list[float]] | None = None
+    dW: list[list[list[float]]] | None = None
+    cost: float | None = None
+
+
+def evaluate(mlp: MLP, x: Sequence[float], y: Sequence[float] | None, cost: str) -> Sample:
+    """Forward x through `mlp`; with y also backward through C, reading delta = dC/dz and dC/dw.
+
+    The parameters' `grad` is saved and restored, so drawing leaves training state untouched.
+    """
+    if not is_grad_enabled():
+        raise RuntimeError("draw_network: computing delta needs gradients; call it outside no_grad()")
+    # Fresh leaves, so that backward never adds into the grad of Values the caller passed in.
+    inputs = [Value(x_k.data, f"x[{k}]") for k, x_k in enumerate(_check_inputs(x, mlp.nin))]
+    layer_outputs = []
+    a = inputs
+    for layer in mlp.layers:
+        a = layer.forward(a)
+        layer_outputs.append(a)
+    sample = Sample([x_k.data for x_k in inputs], [[a_j.data for a_j in a_l] for a_l in layer_outputs])
+    if y is None:
+        return sample
+    cost_node = get_cost(cost)(a, y)
+    parameters = mlp.parameters()
+    saved = [p.grad for p in parameters]
+    try:
+        for p in parameters:
+            p.grad = 0.0
+        cost_node.backward()
+        # a = sigma(z) is one node whose only parent is z, so dC/dz (delta) is that parent's grad.
+        sample.delta = [[a_j.parents[0].grad for a_j in a_l] for a_l in layer_outputs]
+        sample.dW = [[[w_k.grad for w_k in neuron.w] for neuron in layer.neurons] for layer in mlp.layers]
+    finally:
+        for p, g in zip(parameters, saved):
+            p.grad = g
+    sample.cost = cost_node.data
+    return sample
+
+
+def _label(rows: list[str]) -> str:
+    cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{cells}</TABLE>>'
+
+
+def _check(mlp: object, x: object, y: object, rankdir: object, edge_labels: object) -> None:
+    if not isinstance(mlp, MLP):
+        raise TypeError(f"draw_network: mlp must be an MLP, got {type(mlp).__name__}: {mlp!r}")
+    check_rankdir("draw_network", rankdir)
+    if x is None and y is not None:
+        raise ValueError("draw_network: y was given without x; pass the sample x whose target y is")
+    if edge_labels is not None and not isinstance(edge_labels, bool):
+        raise TypeError(f"draw_network: edge_labels must be True, False or None (automatic), got {edge_labels!r}")
+
+
+def draw_network(
+    mlp: MLP,
+    x: Sequence[float] | None = None,
+    y: Sequence[float] | None = None,
+    cost: str = "half_sse",
+    *,
+    rankdir: str = "LR",
+    edge_labels: bool | None = None,
+) -> graphviz.Digraph:
+    """The neuron-level picture of `mlp` as a `graphviz.Digraph`: inputs, neurons and weights.
+
+    Without x: each neuron shows its bias b; edges show w (colour = sign, width = |w|).
+    With x: each neuron also shows a = sigma(z) for that input.
+    With x and y: each neuron also shows delta = dC/dz (its fill: red negative, blue positive),
+    each weight w and dC/dw = a_k delta_j, and a final node the cost C(a^L, y) (`cost` names it).
+    edge_labels: True, False, or None for "only when there are at most 40 weights"
+    (every edge has a tooltip with its values either way).
+    """
+    _check(mlp, x, y, rankdir, edge_labels)
+    get_cost(cost)  # a bad name fails here, with the list of names, even when no y is given
+    sample = evaluate(mlp, x, y, cost) if x is not None else None
+    graph = new_digraph("network", rankdir, remincross="false", nodesep="0.25", ranksep="1.2")
+    with graph.subgraph(name="cluster_input") as cluster:
+        cluster.attr(label="input", style="rounded", color="#bbbbbb", fontcolor=TEXT_GREY)
+        for k in range(mlp.nin):
+            rows = [f"<B>x[{k}]</B>"] + ([number(sample.x[k])] if sample else [])
+            cluster.node(f"x{k}", _label(rows))
+        _keep_in_order(cluster, [f"x{k}" for k in range(mlp.nin)], rankdir)
+    deltas = [d for d_l in (sample.delta or []) for d in d_l] if sample else []
+    largest_delta = largest_magnitude(deltas)
+    for l, layer in enumerate(mlp.layers):
+        with graph.subgraph(name=f"cluster_layer{l}") as cluster:
+            cluster.attr(label=f"layer {l} ({layer.activation})", style="rounded", color="#bbbbbb", fontcolor=TEXT_GREY)
+            for j, neuron in enumerate(layer.neurons):
+                rows = [f"<B>[{l}][{j}]</B>", f"b {number(neuron.b.data)}"]
+                fill = "#ffffff"
+                if sample is not None:
+                    rows.append(f"a {number(sample.a[l][j])}")
+                    if sample.delta is not None:
+                        rows.append(f"δ {number(sample.delta[l][j])}")
+                        fill = signed_fill(sample.delta[l][j], largest_delta)
+                cluster.node(f"n{l}_{j}", _label(rows), fillcolor=fill)
+            _keep_in_order(cluster, [f"n{l}_{j}" for j in range(layer.nout)], rankdir)
+    _add_weights(graph, mlp, sample, edge_labels)
+    if sample is not None and sample.cost is not None and y is not None:
+        targets = ", ".join(number(float(y_i)) for y_i in y)
+        graph.node("cost", _label([f"<B>C</B> {html.escape(cost)}", number(sample.cost), f"y = {targets}"]))
+        for j in range(mlp.layers[-1].nout):
+            graph.edge(f"n{len(mlp.layers) - 1}_{j}", "cost", style="dashed", color="#999999")
+    return graph
+
+
+def _keep_in_order(cluster: graphviz.Digraph, names: list[str], rankdir: str) -> None:
+    """Stack one layer's nodes in index order, 0 at the top (or left): same rank, invisible edges.
+
+    Graphviz keeps such a chain in order when `remincross=false`; a left-to-right layout is the
+    top-to-bottom one turned a quarter, so there the chain runs backwards to put node 0 on top.
+    """
+    if len(names) < 2:
+        return
+    chain = names[::-1] if rankdir in ("LR", "RL") else names
+    with cluster.subgraph() as column:
+        column.attr(rank="same")
+        for before, after in itertools.pairwise(chain):
+            column.edge(before, after, style="invis")
+
+
+def _add_weights(graph: graphviz.Digraph, mlp: MLP, sample: Sample | None, edge_labels: bool | None) -> None:
+    """One edge per weight w[l][j][k], from input or neuron k of the layer before to neuron j."""
+    weights = [w_k.data for layer in mlp.layers for neuron in layer.neurons for w_k in neuron.w]
+    largest = largest_magnitude(weights)
+    labelled = len(weights) <= MAX_LABELLED_EDGES if edge_labels is None else edge_labels
+    for l, layer in enumerate(mlp.layers):
+        for j, neuron in enumerate(layer.neurons):
+            for k, w_k in enumerate(neuron.w):
+                source = f"x{k}" if l == 0 else f"n{l - 1}_{k}"
+                text = f"w {number(w_k.data)}"
+                if sample is not None and sample.dW is not None:
+                    text += f"\\n∂C/∂w {number(sample.dW[l][j][k])}"
+                graph.edge(
+                    source,
+                    f"n{l}_{j}",
+                    label=text if labelled else None,
+                    tooltip=f"w[{l}][{j}][{k}]: " + text.replace("\\n", ", "),
+                    color=sign_line(w_k.data),
+                    fontcolor=sign_line(w_k.data),
+                    penwidth=pen_width(w_k.data, largest),
+                )
