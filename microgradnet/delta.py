@@ -237,6 +237,11 @@ def _read_network(mlp: MLP) -> list[_Layer]:
                 check_activation(neuron.activation)
             except ValueError as error:
                 raise ValueError(f"mlp.layers[{l}].neurons[{j}]: {error}") from None
+            for p in neuron.parameters():
+                if not math.isfinite(p.data):
+                    raise ValueError(
+                        f"parameter {p.label or f'of mlp.layers[{l}].neurons[{j}]'} = {p.data!r} is not finite"
+                    )
         layers.append(
             _Layer(
                 w=tuple(tuple(w_jk.data for w_jk in neuron.w) for neuron in layer.neurons),
@@ -256,7 +261,18 @@ def _read_vector(name: str, values: Sequence[float], expected: int, what: str) -
     for k, v in enumerate(values):
         if not isinstance(v, numbers.Real):
             raise TypeError(f"{name}[{k}] must be a real number, got {type(v).__name__}: {v!r}")
-    return tuple(float(v) for v in values)
+    return tuple(_finite(f"{name}[{k}]", v) for k, v in enumerate(values))
+
+
+def _finite(name: str, v: float) -> float:
+    """`v` as a float, or a `ValueError` naming it if it is nan, infinite or too large for a float."""
+    try:
+        number = float(v)
+    except OverflowError:
+        raise ValueError(f"{name} is too large for a float") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name} = {number!r} is not finite")
+    return number
 
 
 def _cost_derivative(cost: str) -> CostDerivative:

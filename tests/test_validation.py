@@ -10,6 +10,7 @@ from fractions import Fraction
 import pytest
 
 from microgradnet import MLP, Layer, Neuron, Value, gradcheck
+from microgradnet.delta import backprop, backprop_batch
 from microgradnet.engine import sum_values, weighted_sum
 from microgradnet.losses import bce, half_sse, mean_cost, mse
 
@@ -162,3 +163,30 @@ def test_mean_cost_rejects_non_values_and_non_finite_costs() -> None:
 def test_gradcheck_rejects_bad_arguments(call: Callable[[], object], error: type, words: list[str]) -> None:
     """gradcheck names the bad function, input or tolerance (a nan tolerance would make every check fail)."""
     _raises(call, error, *words)
+
+
+# --- the delta oracle ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda mlp: backprop(mlp, [0.5, NAN], [1.0]), ValueError, ["x[1]", "nan", "not finite"]),
+        (lambda mlp: backprop(mlp, [0.5, 0.5], [INF]), ValueError, ["y[0]", "inf"]),
+        (lambda mlp: backprop(mlp, [0.5, 10**400], [1.0]), ValueError, ["x[1]", "too large"]),
+        (lambda mlp: backprop_batch(mlp, [[0.5, 0.5], [0.5, -INF]], [[1.0], [0.0]]), ValueError, ["xs[1][1]"]),
+        (lambda mlp: backprop(mlp, [0.5, "1"], [1.0]), TypeError, ["x[1]", "str"]),
+    ],
+)
+def test_the_oracle_refuses_what_the_modules_refuse(
+    call: Callable[[MLP], object], error: type, words: list[str]
+) -> None:
+    """backprop and backprop_batch reject nan, inf and non-numbers in x and y, as MLP and the costs do."""
+    _raises(lambda: call(MLP(2, [3, 1], seed=0)), error, *words)
+
+
+def test_the_oracle_refuses_a_network_with_non_finite_parameters() -> None:
+    """A nan weight is named instead of spreading nan through every delta."""
+    mlp = MLP(2, [3, 1], seed=0)
+    mlp.layers[1].neurons[0].w[2].data = NAN
+    _raises(lambda: backprop(mlp, [0.5, 0.5], [1.0]), ValueError, "w[1][0][2]", "nan")
