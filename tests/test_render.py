@@ -458,23 +458,16 @@ def test_the_digraph_displays_inline_in_jupyter() -> None:
 # --- draw_network ---------------------------------------------------------------------------------
 
 
-def _closed_form(mlp: MLP, x: list[float], y: list[float]) -> tuple[list[list[float]], list[list[float]]]:
-    """a[l][j] and delta[l][j] of a sigmoid MLP with half_sse cost, by BP1 and BP2 in plain floats."""
-    activations, derivatives = [], []
-    a = x
+def _by_autograd(mlp: MLP, x: list[float], y: list[float]) -> tuple[list[list[float]], list[list[float]]]:
+    """a[l][j] and delta[l][j] = dC/dz[l][j] of the half_sse cost, by the engine's backward (the grad of each z)."""
+    a = [Value(x_k) for x_k in x]
+    outputs = []
     for layer in mlp.layers:
-        z = [sum(w.data * a_k for w, a_k in zip(n.w, a)) + n.b.data for n in layer.neurons]
-        a = [1 / (1 + math.exp(-z_j)) for z_j in z]
-        activations.append(a)
-        derivatives.append([a_j * (1 - a_j) for a_j in a])  # sigma'(z) = a (1 - a)
-    delta = [[(a_j - y_j) * d_j for a_j, y_j, d_j in zip(activations[-1], y, derivatives[-1])]]  # BP1
-    for l in range(len(mlp.layers) - 2, -1, -1):  # BP2: delta^l = (W^(l+1)^T delta^(l+1)) * sigma'(z^l)
-        after = mlp.layers[l + 1].neurons
-        delta.insert(
-            0,
-            [sum(n.w[k].data * d for n, d in zip(after, delta[0])) * derivatives[l][k] for k in range(len(after[0].w))],
-        )
-    return activations, delta
+        a = layer.forward(a)
+        outputs.append(a)
+    mlp.zero_grad()
+    half_sse(a, y).backward()
+    return [[a_j.data for a_j in a_l] for a_l in outputs], [[a_j.parents[0].grad for a_j in a_l] for a_l in outputs]
 
 
 def test_network_has_one_node_per_input_and_neuron_and_one_edge_per_weight() -> None:
@@ -503,10 +496,10 @@ def test_network_has_one_node_per_input_and_neuron_and_one_edge_per_weight() -> 
 
 
 def test_network_with_a_sample_shows_a_delta_and_dC_dw() -> None:
-    """With x and y each neuron shows a and delta (BP1, BP2) and each weight w and dC/dw = a_k delta_j."""
+    """With x and y, neurons show a and delta = dC/dz and weights w and dC/dw, as the engine's backward gives them."""
     mlp = MLP(2, [3, 1], seed=0)
     x, y = [0.5, -1.0], [1.0]
-    a, delta = _closed_form(mlp, x, y)
+    a, delta = _by_autograd(mlp, x, y)
     dot = draw_network(mlp, x, y).source
     boxes = nodes(dot)
     assert len(boxes) == 2 + 3 + 1 + 1  # inputs, neurons, the cost
@@ -519,9 +512,8 @@ def test_network_with_a_sample_shows_a_delta_and_dC_dw() -> None:
             continue
         l, j = map(int, head[1:].split("_"))
         k = int(tail[1:]) if tail.startswith("x") else int(tail.split("_")[1])
-        a_k = x[k] if l == 0 else a[l - 1][k]
-        w = mlp.layers[l].neurons[j].w[k].data
-        assert f'label="w {number(w)}\\n∂C/∂w {number(a_k * delta[l][j])}"' in attributes
+        w = mlp.layers[l].neurons[j].w[k]
+        assert f'label="w {number(w.data)}\\n∂C/∂w {number(w.grad)}"' in attributes
     cost = 0.5 * (a[-1][0] - y[0]) ** 2
     assert number(cost) in boxes["cost"] and "y = 1" in boxes["cost"]
 
@@ -541,7 +533,7 @@ def test_network_drawing_leaves_parameter_grads_untouched() -> None:
 def test_network_with_x_only_shows_activations() -> None:
     """With x but no y, neurons show a but no delta, and there is no cost node."""
     mlp = MLP(2, [3, 1], seed=0)
-    a, _ = _closed_form(mlp, [1.0, 2.0], [0.0])
+    a, _ = _by_autograd(mlp, [1.0, 2.0], [0.0])
     boxes = nodes(draw_network(mlp, [1.0, 2.0]).source)
     assert f"a {number(a[1][0])}<" in boxes["n1_0"] and "δ" not in boxes["n1_0"]
     assert "cost" not in boxes
@@ -572,7 +564,8 @@ def test_network_edge_labels_can_be_forced(edge_labels: bool) -> None:
         ((MLP(2, [1], seed=0), None, [1.0]), {}, ValueError, "y was given without x"),
         ((MLP(2, [1], seed=0), [1.0, 2.0], [1.0], "hinge"), {}, ValueError, "unknown cost 'hinge'"),
         ((MLP(2, [1], seed=0), [1.0]), {}, ValueError, "expected 2 inputs, got 1"),
-        ((MLP(2, [1], seed=0), [1.0, 2.0], [1.0, 0.0]), {}, ValueError, "1 outputs, 2 targets"),
+        ((MLP(2, [1], seed=0), [1.0, 2.0], [1.0, 0.0]), {}, ValueError, "y: expected 1 targets"),
+        ((MLP(2, [1], seed=0), [1.0, math.inf]), {}, ValueError, "input x[1] = inf is not finite"),
         ((MLP(2, [1], seed=0),), {"rankdir": "up"}, ValueError, "draw_network: unknown rankdir 'up'"),
         ((MLP(2, [1], seed=0),), {"edge_labels": "yes"}, TypeError, "edge_labels must be True, False or None"),
     ],
@@ -585,7 +578,9 @@ def test_draw_network_rejects_bad_arguments(
         draw_network(*args, **kwargs)  # type: ignore[arg-type]
 
 
-def test_draw_network_with_a_sample_needs_grad_mode() -> None:
-    """Under no_grad the deltas cannot be computed: RuntimeError saying to call it outside no_grad()."""
-    with no_grad(), pytest.raises(RuntimeError, match=r"outside no_grad\(\)"):
-        draw_network(MLP(2, [1], seed=0), [1.0, 2.0], [1.0])
+def test_draw_network_works_under_no_grad() -> None:
+    """No backward is involved, so inside no_grad() the picture is the same."""
+    mlp = MLP(2, [3, 1], seed=0)
+    with no_grad():
+        inside = draw_network(mlp, [1.0, 2.0], [1.0]).source
+    assert inside == draw_network(mlp, [1.0, 2.0], [1.0]).source

@@ -4,7 +4,8 @@ The scalar graph of a 2-16-16-1 MLP has hundreds of boxes; this view has 35 node
 right by layer. Each edge k -> j of layer l is the weight w[l][j][k]: its colour is the weight's
 sign (blue positive, red negative), its width |w| relative to the largest weight. Given a sample
 x (and target y) each neuron also shows its activation a[l][j] (and delta[l][j] = dC/dz[l][j],
-its fill colour), and each weight its dC/dw[l][j][k].
+its fill colour), and each weight its dC/dw[l][j][k], as `microgradnet.delta.backprop` computes
+them (BP1-BP4 in plain floats), so drawing never touches a `grad`.
 """
 
 # ruff: noqa: E741  -- `l` is the layer index of the equations
@@ -17,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from microgradnet.engine import Value, is_grad_enabled
+from microgradnet.delta import Backprop, backprop
+from microgradnet.engine import Value, no_grad
 from microgradnet.losses import get_cost
 from microgradnet.nn import MLP, _check_inputs
 from microgradnet.render.backend import new_digraph
@@ -38,49 +40,34 @@ if TYPE_CHECKING:
 MAX_LABELLED_EDGES = 40
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sample:
-    """One sample's pass through the network: x, a[l][j], and when y is given delta[l][j], dW[l][j][k] and C."""
+    """One sample's pass: x and a[l][j]; when y is given also the cost C and `gradients` (delta, dW) by BP1-BP4."""
 
-    x: list[float]
-    a: list[list[float]]
-    delta: list[list[float]] | None = None
-    dW: list[list[list[float]]] | None = None
+    x: tuple[float, ...]
+    a: tuple[tuple[float, ...], ...]
+    gradients: Backprop | None = None
     cost: float | None = None
 
 
 def evaluate(mlp: MLP, x: Sequence[float], y: Sequence[float] | None, cost: str) -> Sample:
-    """Forward x through `mlp`; with y also backward through C, reading delta = dC/dz and dC/dw.
+    """Forward x through `mlp` with no graph; with y, delta and dC/dw from `delta.backprop`.
 
-    The parameters' `grad` is saved and restored, so drawing leaves training state untouched.
+    Neither path runs `backward`, so no `grad` anywhere changes: drawing leaves training alone.
     """
-    if not is_grad_enabled():
-        raise RuntimeError("draw_network: computing delta needs gradients; call it outside no_grad()")
-    # Fresh leaves, so that backward never adds into the grad of Values the caller passed in.
-    inputs = [Value(x_k.data, f"x[{k}]") for k, x_k in enumerate(_check_inputs(x, mlp.nin))]
-    layer_outputs = []
-    a = inputs
-    for layer in mlp.layers:
-        a = layer.forward(a)
-        layer_outputs.append(a)
-    sample = Sample([x_k.data for x_k in inputs], [[a_j.data for a_j in a_l] for a_l in layer_outputs])
-    if y is None:
-        return sample
-    cost_node = get_cost(cost)(a, y)
-    parameters = mlp.parameters()
-    saved = [p.grad for p in parameters]
-    try:
-        for p in parameters:
-            p.grad = 0.0
-        cost_node.backward()
-        # a = sigma(z) is one node whose only parent is z, so dC/dz (delta) is that parent's grad.
-        sample.delta = [[a_j.parents[0].grad for a_j in a_l] for a_l in layer_outputs]
-        sample.dW = [[[w_k.grad for w_k in neuron.w] for neuron in layer.neurons] for layer in mlp.layers]
-    finally:
-        for p, g in zip(parameters, saved):
-            p.grad = g
-    sample.cost = cost_node.data
-    return sample
+    x_data = tuple(x_k.data for x_k in _check_inputs(x, mlp.nin))
+    if y is not None:
+        gradients = backprop(mlp, x_data, y, cost)
+        with no_grad():
+            cost_value = get_cost(cost)(list(gradients.a[-1]), y).data
+        return Sample(x_data, gradients.a, gradients, cost_value)
+    with no_grad():
+        a = [Value(x_k) for x_k in x_data]
+        activations = []
+        for layer in mlp.layers:
+            a = layer.forward(a)
+            activations.append(tuple(a_j.data for a_j in a))
+    return Sample(x_data, tuple(activations))
 
 
 def _label(rows: list[str]) -> str:
@@ -126,7 +113,8 @@ def draw_network(
             rows = [f"<B>x[{k}]</B>"] + ([number(sample.x[k])] if sample else [])
             cluster.node(f"x{k}", _label(rows))
         _keep_in_order(cluster, [f"x{k}" for k in range(mlp.nin)], rankdir)
-    deltas = [d for d_l in (sample.delta or []) for d in d_l] if sample else []
+    gradients = sample.gradients if sample is not None else None
+    deltas = [d for d_l in gradients.delta for d in d_l] if gradients is not None else []
     largest_delta = largest_magnitude(deltas)
     for l, layer in enumerate(mlp.layers):
         with graph.subgraph(name=f"cluster_layer{l}") as cluster:
@@ -136,9 +124,9 @@ def draw_network(
                 fill = "#ffffff"
                 if sample is not None:
                     rows.append(f"a {number(sample.a[l][j])}")
-                    if sample.delta is not None:
-                        rows.append(f"δ {number(sample.delta[l][j])}")
-                        fill = signed_fill(sample.delta[l][j], largest_delta)
+                if gradients is not None:
+                    rows.append(f"δ {number(gradients.delta[l][j])}")
+                    fill = signed_fill(gradients.delta[l][j], largest_delta)
                 cluster.node(f"n{l}_{j}", _label(rows), fillcolor=fill)
             _keep_in_order(cluster, [f"n{l}_{j}" for j in range(layer.nout)], rankdir)
     _add_weights(graph, mlp, sample, edge_labels)
@@ -175,8 +163,8 @@ def _add_weights(graph: graphviz.Digraph, mlp: MLP, sample: Sample | None, edge_
             for k, w_k in enumerate(neuron.w):
                 source = f"x{k}" if l == 0 else f"n{l - 1}_{k}"
                 text = f"w {number(w_k.data)}"
-                if sample is not None and sample.dW is not None:
-                    text += f"\\n∂C/∂w {number(sample.dW[l][j][k])}"
+                if sample is not None and sample.gradients is not None:
+                    text += f"\\n∂C/∂w {number(sample.gradients.dW[l][j][k])}"
                 graph.edge(
                     source,
                     f"n{l}_{j}",
