@@ -1,0 +1,446 @@
+"""`compile`: trace a function of `Value`s once, then run the recorded graph as straight-line Python.
+
+The traced graph is written out as one Python function, one line per node (the forward pass)
+and one line per edge in reverse order (the backward pass: dC/dparent += dC/dnode * dnode/dparent),
+on plain floats in local variables named after the nodes' labels. `compile()` (the builtin) turns
+it into bytecode once; a call then creates no `Value` at all.
+
+Limits, as with `torch.jit.trace`: the graph is the one the example inputs produced. Python
+control flow that depends on values (`if x.data > 0`, a loop count read from data, a constant
+computed from `x.data`) is frozen at trace time. `CompiledFunction.check(inputs)` retraces on
+other inputs and raises `TraceMismatchError` if the graph differs.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import inspect
+import itertools
+import linecache
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, TypeAlias
+
+from microgradnet import codegen
+from microgradnet.codegen import Names
+from microgradnet.engine import WEIGHTED_SUM, Value, topological_order
+from microgradnet.losses import Cost, get_cost
+from microgradnet.nn import MLP
+
+# Where a leaf of the traced graph comes from: ("input", i), ("parameter", i) or ("data", arg, k).
+Role: TypeAlias = "tuple[str, int] | tuple[str, int, int]"
+Signature: TypeAlias = "list[tuple[object, ...]]"
+_counter = itertools.count()
+
+
+class TraceMismatchError(AssertionError):
+    """The graph traced on some inputs differs from the compiled one (value-dependent control flow)."""
+
+
+def _signature(order: Sequence[Value], roles: dict[Value, Role]) -> Signature:
+    """The graph as data: each node's op and parent positions; leaves by role, constants by value."""
+    position = {node: i for i, node in enumerate(order)}
+    signature: Signature = []
+    for node in order:
+        if node in roles:
+            signature.append(roles[node])
+        elif node.parents:
+            signature.append((node.op, *(position[p] for p in node.parents)))
+        else:
+            signature.append(("constant", repr(node.data)))
+    return signature
+
+
+def _compare(traced: Signature, now: Signature, where: str) -> None:
+    if traced == now:
+        return
+    diverge = next((i for i, (a, b) in enumerate(zip(traced, now)) if a != b), min(len(traced), len(now)))
+    at = (
+        f"node {diverge}: traced {traced[diverge]!r}, now {now[diverge]!r}"
+        if diverge < min(len(traced), len(now))
+        else f"its length: traced {len(traced)} nodes, now {len(now)}"
+    )
+    raise TraceMismatchError(
+        f"{where} the graph differs from the traced one at {at}. Python control flow that depends on "
+        "values is frozen at trace time: compile again for these inputs, or remove the dependence."
+    )
+
+
+def _is_number(x: object) -> bool:
+    return type(x) is float or (isinstance(x, numbers.Real) and not isinstance(x, Value))
+
+
+def _check_row(name: str, row: object, expected: int | None = None) -> Sequence[float]:
+    """`row` if it is a sequence of real numbers (`expected` of them, if given), else the error
+    naming what is wrong."""
+    if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
+        raise TypeError(f"{name} must be a sequence of numbers, got {type(row).__name__}")
+    if expected is not None and len(row) != expected:
+        raise ValueError(f"{name}: expected {expected} numbers, got {len(row)}")
+    for k, x in enumerate(row):
+        if not _is_number(x):
+            raise TypeError(f"{name}[{k}] must be a real number (int, float), got {type(x).__name__}: {x!r}")
+    return row
+
+
+def _argument_names(f: Callable[..., Any], count: int, default: str) -> list[str]:
+    """The names of `f`'s first `count` positional parameters, else `default[i]`."""
+    try:
+        parameters = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    positional = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return positional[:count] if len(positional) >= count else [f"{default}[{i}]" for i in range(count)]
+
+
+def _call_traced(f: Callable[..., Any], args: Sequence[object]) -> Value:
+    out = f(*args)
+    if not isinstance(out, Value):
+        raise TypeError(f"compile: f must return a Value, got {type(out).__name__}: {out!r}")
+    return out
+
+
+# --- code generation --------------------------------------------------------------------
+
+
+def _forward_pass(
+    order: Sequence[Value], leaves: dict[Value, str], names: Names
+) -> tuple[list[str], dict[Value, ast.expr], dict[Value, str]]:
+    """One line per node, parents first: `z_1_0 = b_1_0 + w_1_0_0 * a_0_0 + ...`.
+
+    Returns the lines, each node's expression (its local's name, or the literal of a constant
+    leaf) and how a comment shows it (its label, else that expression).
+    """
+    lines: list[str] = []
+    expr: dict[Value, ast.expr] = {}
+    shown: dict[Value, str] = {}
+    unnamed = itertools.count(1)
+    root = order[-1]
+    for node in order:
+        if node in leaves:
+            expr[node] = ast.Name(id=leaves[node], ctx=ast.Load())
+        elif not node.parents:
+            expr[node] = codegen.constant(node.data)
+        else:
+            name = names.fresh(node.label or ("out" if node is root else f"v{next(unnamed)}"))
+            operands = [expr[p] for p in node.parents]
+            if node.op in (WEIGHTED_SUM, "sum"):
+                lines += codegen.n_ary_forward(node.op, name, [codegen.source(e) for e in operands], names)
+            else:
+                lines.append(f"{name} = {codegen.source(codegen.forward(node.op, operands, names))}")
+            expr[node] = ast.Name(id=name, ctx=ast.Load())
+        shown[node] = node.label or codegen.source(expr[node])
+    return lines, expr, shown
+
+
+def _backward_pass(
+    order: Sequence[Value],
+    expr: dict[Value, ast.expr],
+    shown: dict[Value, str],
+    wrt: Sequence[Value],
+    sums: dict[Value, str],
+    names: Names,
+) -> tuple[list[str], list[str]]:
+    """One line per edge, each node after all its consumers: dC/dparent += dC/dnode * dnode/dparent.
+
+    Only nodes that depend on a leaf in `wrt` get a gradient. A leaf in `sums` has a variable
+    that exists before the pass (a running sum over a batch), so every edge adds into it.
+    Returns the lines and, for each leaf in `wrt`, the expression of dC/dleaf.
+    """
+    root = order[-1]
+    wanted = set(wrt)
+    needs: set[Value] = set()
+    for node in order:
+        if node in wanted or any(p in needs for p in node.parents):
+            needs.add(node)
+    grad = dict(sums)
+    assigned = set(sums.values())
+    top = shown[root]
+    lines: list[str] = []
+    for node in reversed(order):
+        if node not in needs or not node.parents:
+            continue
+        g: ast.expr = ast.Constant(value=1.0) if node is root else ast.Name(id=grad[node], ctx=ast.Load())
+        operands = [expr[p] for p in node.parents]
+        for parent, local in zip(node.parents, codegen.local_derivatives(node.op, operands, expr[node], names)):
+            if parent not in needs:
+                continue
+            if parent not in grad:
+                grad[parent] = names.fresh("d" + codegen.source(expr[parent]))
+            target = grad[parent]
+            accumulate = target in assigned
+            assigned.add(target)
+            term = _chain(g, local)
+            if accumulate and isinstance(term, ast.UnaryOp):
+                statement = f"{target} -= {codegen.source(term.operand)}"
+            else:
+                statement = f"{target} {'+=' if accumulate else '='} {codegen.source(term)}"
+            comment = f"d{top}/d{shown[parent]}"
+            if node is not root:
+                comment += f" {'+=' if accumulate else '='} d{top}/d{shown[node]} * d{shown[node]}/d{shown[parent]}"
+            lines.append(f"{statement}  # {comment}")
+    return lines, [grad.get(leaf, "1.0" if leaf is root else "0.0") for leaf in wrt]
+
+
+class _Passes(NamedTuple):
+    order: list[Value]  # the traced graph, parents first
+    forward: list[str]
+    backward: list[str]
+    value: str  # the root's local (or literal)
+    shown: str  # how comments show the root: its label, else its local
+    gradients: list[str]  # dC/dleaf for each leaf asked for
+
+
+def _passes(
+    root: Value, leaves: dict[Value, str], wrt: Sequence[Value], sums: dict[Value, str], names: Names
+) -> _Passes:
+    """The forward and backward passes of the graph of `root`; `leaves` are the arguments of the
+    generated code (every other leaf is a constant, written as a literal)."""
+    order = topological_order(root)
+    forward, expr, shown = _forward_pass(order, leaves, names)
+    backward, gradients = _backward_pass(order, expr, shown, wrt, sums, names)
+    return _Passes(order, forward, backward, codegen.source(expr[root]), shown[root], gradients)
+
+
+def _chain(g: ast.expr, local: ast.expr) -> ast.expr:
+    """g * local, without multiplying by a literal 1 or -1 (which changes no bit of the result)."""
+    c = codegen.as_number(local)
+    if c == 1.0:
+        return g
+    if c == -1.0 and not isinstance(g, ast.Constant):
+        return ast.UnaryOp(op=ast.USub(), operand=g)
+    if isinstance(g, ast.Constant) and g.value == 1.0:
+        return local
+    return ast.BinOp(left=g, op=ast.Mult(), right=local)
+
+
+def _tuple(items: Sequence[str]) -> str:
+    return f"({', '.join(items)}{',' * (len(items) == 1)})"
+
+
+def _indent(lines: Sequence[str], depth: int) -> list[str]:
+    return [" " * (4 * depth) + line for line in lines]
+
+
+def _build(source: str, globals_: dict[str, Any], name: str) -> Callable[..., Any]:
+    """Compile the generated source; its lines show up in tracebacks."""
+    filename = f"<microgradnet.compile #{next(_counter)}: {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    namespace = {"__builtins__": builtins, **globals_}
+    exec(builtins.compile(source, filename, "exec"), namespace)
+    function: Callable[..., Any] = namespace[name]
+    return function
+
+
+# --- compile(f, example_inputs) ---------------------------------------------------------
+
+
+class CompiledFunction:
+    """f compiled to straight-line Python: `compiled(inputs)` is `(f(inputs), df/dinputs)`.
+
+    `source` is the generated code: the forward pass, one line per node, and the backward
+    pass, one line per edge, each commented with the chain rule it applies.
+    """
+
+    def __init__(self, f: Callable[..., Value], example_inputs: Sequence[float]) -> None:
+        if not callable(f):
+            raise TypeError(f"compile: f must be a callable returning a Value, got {type(f).__name__}")
+        example = _check_row("example_inputs", example_inputs)
+        self.f = f
+        self.n_inputs = len(example)
+        labels = _argument_names(f, self.n_inputs, "x")
+        inputs = [Value(x, label) for x, label in zip(example, labels)]
+        out = _call_traced(f, inputs)
+        names = Names()
+        leaves = {v: names.fresh(v.label or labels[i]) for i, v in enumerate(inputs)}
+        passes = _passes(out, leaves, inputs, {}, names)
+        self._signature = _signature(passes.order, {v: ("input", i) for i, v in enumerate(inputs)})
+        lines = [
+            f"def value_and_grad({', '.join(leaves.values())}):",
+            "    # forward pass: each node from its parents",
+            *_indent(passes.forward, 1),
+            f"    # backward pass: d{passes.shown}/dnode, each node after all its consumers",
+            *_indent(passes.backward, 1),
+            f"    return {passes.value}, {_tuple(passes.gradients)}",
+        ]
+        self.source = "\n".join(lines) + "\n"
+        self._function = _build(self.source, names.globals, "value_and_grad")
+
+    def _inputs(self, inputs: Sequence[float]) -> list[float]:
+        if isinstance(inputs, Sequence) and not isinstance(inputs, (str, bytes)) and len(inputs) != self.n_inputs:
+            raise ValueError(f"expected {self.n_inputs} inputs (as traced), got {len(inputs)}")
+        return [float(x) for x in _check_row("inputs", inputs)]
+
+    def __call__(self, inputs: Sequence[float]) -> tuple[float, tuple[float, ...]]:
+        """(f(inputs), (df/dinputs[0], ...)) by the generated code; no `Value` is created."""
+        value, gradient = self._function(*self._inputs(inputs))
+        return float(value), tuple(map(float, gradient))
+
+    def check(self, inputs: Sequence[float]) -> bool:
+        """True if f traced on `inputs` gives the compiled graph and the engine's value and
+        gradients equal the compiled ones; else `TraceMismatchError` saying where they differ."""
+        xs = self._inputs(inputs)
+        values = [Value(x) for x in xs]
+        out = _call_traced(self.f, values)
+        now = _signature(topological_order(out), {v: ("input", i) for i, v in enumerate(values)})
+        _compare(self._signature, now, "on these inputs")
+        out.backward()
+        value, gradient = self(xs)
+        engine = [out.data, *(v.grad for v in values)]
+        for i, (a, b) in enumerate(zip([value, *gradient], engine)):
+            if not (a == b or math.isclose(a, b, rel_tol=1e-12)):
+                what = "the value" if i == 0 else f"d/dinputs[{i - 1}]"
+                raise TraceMismatchError(f"{what}: compiled {a!r}, engine {b!r}")
+        return True
+
+    def __repr__(self) -> str:
+        return f"<CompiledFunction of {getattr(self.f, '__qualname__', self.f)!r}, {self.n_inputs} inputs>"
+
+
+def compile(f: Callable[..., Value], example_inputs: Sequence[float]) -> CompiledFunction:
+    """Trace `f(*Values)` once on `example_inputs` and return it compiled to straight-line Python.
+
+    `compiled(inputs)` gives `(value, gradient)` with `gradient[i] = df/dinputs[i]`, equal to
+    the engine's `backward()`. Leaves f creates itself (constants such as targets) are baked in
+    as literals. Control flow that depends on values is frozen: see `CompiledFunction.check`.
+    """
+    return CompiledFunction(f, example_inputs)
+
+
+# --- the mean loss over a batch, for training -------------------------------------------
+
+
+class CompiledLoss:
+    """The mean of `loss(*sample)` over a batch and its gradient with respect to `parameters`.
+
+    `compiled(*batches)` (e.g. `compiled(xs, ys)`) reads every parameter's `data`, runs the
+    generated function, which loops over the samples itself and keeps the gradient sums in
+    local variables, then *adds* the mean gradient into each parameter's `grad` (as
+    `backward()` does) and returns the mean cost:
+
+        cost_avg = (1/n) sum_s cost_s,    dcost_avg/dp = (1/n) sum_s dcost_s/dp
+    """
+
+    def __init__(
+        self, loss: Callable[..., Value], parameters: Sequence[Value], example_sample: Sequence[Sequence[float]]
+    ) -> None:
+        if not callable(loss):
+            raise TypeError(f"compile_loss: loss must be a callable returning a Value, got {type(loss).__name__}")
+        self.loss = loss
+        self.parameters = list(parameters)
+        for i, p in enumerate(self.parameters):
+            if not isinstance(p, Value) or p.parents:
+                raise TypeError(f"parameters[{i}] must be a leaf Value, got {p!r}")
+        if len(set(self.parameters)) != len(self.parameters):
+            raise ValueError("parameters holds the same Value more than once")
+        if isinstance(example_sample, (str, bytes)) or not isinstance(example_sample, Sequence) or not example_sample:
+            raise TypeError("example_sample must be a non-empty sequence with one sequence of numbers per argument")
+        example = [_check_row(f"example_sample[{i}]", arg) for i, arg in enumerate(example_sample)]
+        self.widths = [len(arg) for arg in example]
+        arguments = _argument_names(loss, len(example), "arg")
+        data = [[Value(x, f"{name}[{k}]") for k, x in enumerate(arg)] for name, arg in zip(arguments, example)]
+        cost = _call_traced(loss, data)
+        cost.label = cost.label or "C"
+
+        names = Names()
+        leaves = {p: names.fresh(p.label or f"p[{i}]") for i, p in enumerate(self.parameters)}
+        sums = {p: names.fresh("d" + leaves[p]) for p in self.parameters}
+        for row in data:
+            leaves.update((v, names.fresh(v.label)) for v in row)
+        batches = [names.fresh(f"{name}s") for name in arguments]
+        costs, n = names.fresh("costs"), names.fresh("n")
+        passes = _passes(cost, leaves, self.parameters, sums, names)
+        self._signature = _signature(passes.order, self._roles(data))
+
+        fsum = names.bind(math.fsum, "fsum")
+        rows = [_tuple([leaves[v] for v in row]) for row in data]
+        loop = (
+            f"for {rows[0]} in {batches[0]}:"
+            if len(rows) == 1
+            else f"for {', '.join(rows)} in zip({', '.join(batches)}):"
+        )
+        lines = [
+            f"def mean_value_and_grad(parameters, {', '.join(batches)}):",
+            f"    {_tuple([leaves[p] for p in self.parameters])} = parameters" if self.parameters else "    pass",
+            *(f"    {sums[p]} = 0.0" for p in self.parameters),
+            f"    {costs} = []",
+            f"    {loop}",
+            "        # forward pass of this sample: each node from its parents",
+            *_indent(passes.forward, 2),
+            f"        {costs}.append({passes.value})",
+            f"        # backward pass: d{passes.shown}/dnode, each node after its consumers; parameters add up",
+            *_indent(passes.backward, 2),
+            f"    {n} = len({costs})",
+            f"    return {fsum}({costs}) / {n}, {_tuple([f'{sums[p]} / {n}' for p in self.parameters])}",
+        ]
+        self.source = "\n".join(lines) + "\n"
+        self._function = _build(self.source, names.globals, "mean_value_and_grad")
+
+    def _roles(self, data: Sequence[Sequence[Value]]) -> dict[Value, Role]:
+        roles: dict[Value, Role] = {p: ("parameter", i) for i, p in enumerate(self.parameters)}
+        roles.update((v, ("data", i, k)) for i, row in enumerate(data) for k, v in enumerate(row))
+        return roles
+
+    def _batches(self, batches: Sequence[Sequence[Sequence[float]]]) -> int:
+        """The number of samples, after checking that every batch has one row per sample."""
+        if len(batches) != len(self.widths):
+            raise TypeError(f"expected {len(self.widths)} batches (one per argument of the loss), got {len(batches)}")
+        n = -1
+        for i, batch in enumerate(batches):
+            if isinstance(batch, (str, bytes)) or not isinstance(batch, Sequence):
+                raise TypeError(f"batch {i} must be a sequence of samples, got {type(batch).__name__}")
+            if n not in (-1, len(batch)):
+                raise ValueError(f"the batches differ in length: batch 0 has {n} samples, batch {i} has {len(batch)}")
+            n = len(batch)
+            for s, row in enumerate(batch):
+                _check_row(f"batch {i}, sample {s}", row, self.widths[i])
+        if n == 0:
+            raise ValueError("the batch is empty")
+        return n
+
+    def __call__(self, *batches: Sequence[Sequence[float]]) -> float:
+        """Mean cost over the batch; adds d(mean cost)/dp into `p.grad` for every parameter."""
+        self._batches(batches)
+        cost, gradient = self._function([p.data for p in self.parameters], *batches)
+        for p, g in zip(self.parameters, gradient):
+            p.grad += g
+        return float(cost)
+
+    def check(self, *batches: Sequence[Sequence[float]]) -> bool:
+        """True if the loss traced on every sample gives the compiled graph; else `TraceMismatchError`."""
+        n = self._batches(batches)
+        for s in range(n):
+            data = [[Value(x) for x in batch[s]] for batch in batches]
+            cost = _call_traced(self.loss, data)
+            _compare(self._signature, _signature(topological_order(cost), self._roles(data)), f"on sample {s}")
+        return True
+
+    def __repr__(self) -> str:
+        return f"<CompiledLoss of {getattr(self.loss, '__qualname__', self.loss)!r}, {len(self.parameters)} parameters>"
+
+
+def compile_loss(
+    loss: Callable[..., Value], parameters: Sequence[Value], example_sample: Sequence[Sequence[float]]
+) -> CompiledLoss:
+    """Trace `loss(*sample)` once (each argument a list of `Value`s, e.g. `loss(x, y)`) and compile
+    the mean over a batch with its gradient with respect to `parameters` (Values the loss reads)."""
+    return CompiledLoss(loss, parameters, example_sample)
+
+
+def compile_mlp_loss(mlp: MLP, cost: str | Cost = "half_sse") -> CompiledLoss:
+    """`compiled(xs, ys)`: the mean cost of `mlp` over a batch, its gradients added into `p.grad`.
+
+    The same numbers as `mean_cost([cost(mlp(x), y) for x, y in zip(xs, ys)]).backward()`.
+    """
+    if not isinstance(mlp, MLP):
+        raise TypeError(f"compile_mlp_loss: mlp must be an MLP, got {type(mlp).__name__}")
+    cost_of = get_cost(cost) if isinstance(cost, str) else cost
+    if not callable(cost_of):
+        raise TypeError(f"cost must be a cost name or a cost function, got {type(cost).__name__}")
+
+    def sample_cost(x: list[Value], y: list[Value]) -> Value:
+        return cost_of(mlp(x), y)
+
+    return CompiledLoss(sample_cost, mlp.parameters(), [[0.0] * mlp.nin, [0.0] * mlp.sizes[-1]])
