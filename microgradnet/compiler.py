@@ -105,17 +105,45 @@ def _call_traced(f: Callable[..., Any], args: Sequence[object]) -> Value:
 # --- code generation --------------------------------------------------------------------
 
 
+class _Passes(NamedTuple):
+    order: list[Value]  # the traced graph, parents first
+    forward: list[str]
+    backward: list[str]
+    value: str  # the root's local (or literal)
+    shown: str  # how comments show the root: its label, else its local
+    gradients: list[str]  # dC/dleaf for each leaf asked for
+
+
+def _passes(
+    root: Value, leaves: dict[Value, str], wrt: Sequence[Value], sums: dict[Value, str], names: Names
+) -> _Passes:
+    """The forward and backward passes of the graph of `root`.
+
+    `leaves` are the arguments of the generated code; every other leaf is a constant, written
+    as a literal. Only nodes that depend on a leaf in `wrt` get a gradient. A leaf in `sums` has
+    a variable that exists before the pass (a running sum over a batch), so every edge adds into it.
+    """
+    order = topological_order(root)
+    forward, expr, shown, local = _forward_pass(order, leaves, names)
+    backward, gradients = _backward_pass(order, expr, shown, local, wrt, sums, names)
+    return _Passes(order, forward, backward, codegen.source(expr[root]), shown[root], gradients)
+
+
 def _forward_pass(
     order: Sequence[Value], leaves: dict[Value, str], names: Names
-) -> tuple[list[str], dict[Value, ast.expr], dict[Value, str]]:
+) -> tuple[list[str], dict[Value, ast.expr], dict[Value, str], dict[Value, list[ast.expr]]]:
     """One line per node, parents first: `z_1_0 = b_1_0 + w_1_0_0 * a_0_0 + ...`.
 
-    Returns the lines, each node's expression (its local's name, or the literal of a constant
-    leaf) and how a comment shows it (its label, else that expression).
+    Returns the lines; each node's expression (its local's name, or the literal of a constant
+    leaf); how a comment shows it (its label, else that expression); and each node's local
+    derivatives. A local derivative that is a call (a named rule of the table, which may raise)
+    is evaluated here, right after its node, as the engine does, so that the compiled code
+    raises the same error at the same point.
     """
     lines: list[str] = []
     expr: dict[Value, ast.expr] = {}
     shown: dict[Value, str] = {}
+    local: dict[Value, list[ast.expr]] = {}
     unnamed = itertools.count(1)
     root = order[-1]
     for node in order:
@@ -132,21 +160,28 @@ def _forward_pass(
                 lines.append(f"{name} = {codegen.source(codegen.forward(node.op, operands, names))}")
             expr[node] = ast.Name(id=name, ctx=ast.Load())
         shown[node] = node.label or codegen.source(expr[node])
-    return lines, expr, shown
+        if not node.parents or node in leaves:
+            continue
+        local[node] = codegen.local_derivatives(node.op, [expr[p] for p in node.parents], expr[node], names)
+        for i, (parent, derivative) in enumerate(zip(node.parents, local[node])):
+            if isinstance(derivative, ast.Call):
+                hoisted = names.fresh(f"d{codegen.source(expr[node])}_d{codegen.source(expr[parent])}")
+                lines.append(f"{hoisted} = {codegen.source(derivative)}  # d{shown[node]}/d{shown[parent]}")
+                local[node][i] = ast.Name(id=hoisted, ctx=ast.Load())
+    return lines, expr, shown, local
 
 
 def _backward_pass(
     order: Sequence[Value],
     expr: dict[Value, ast.expr],
     shown: dict[Value, str],
+    local: dict[Value, list[ast.expr]],
     wrt: Sequence[Value],
     sums: dict[Value, str],
     names: Names,
 ) -> tuple[list[str], list[str]]:
     """One line per edge, each node after all its consumers: dC/dparent += dC/dnode * dnode/dparent.
 
-    Only nodes that depend on a leaf in `wrt` get a gradient. A leaf in `sums` has a variable
-    that exists before the pass (a running sum over a batch), so every edge adds into it.
     Returns the lines and, for each leaf in `wrt`, the expression of dC/dleaf.
     """
     root = order[-1]
@@ -163,8 +198,7 @@ def _backward_pass(
         if node not in needs or not node.parents:
             continue
         g: ast.expr = ast.Constant(value=1.0) if node is root else ast.Name(id=grad[node], ctx=ast.Load())
-        operands = [expr[p] for p in node.parents]
-        for parent, local in zip(node.parents, codegen.local_derivatives(node.op, operands, expr[node], names)):
+        for parent, derivative in zip(node.parents, local[node]):
             if parent not in needs:
                 continue
             if parent not in grad:
@@ -172,7 +206,7 @@ def _backward_pass(
             target = grad[parent]
             accumulate = target in assigned
             assigned.add(target)
-            term = _chain(g, local)
+            term = _chain(g, derivative)
             if accumulate and isinstance(term, ast.UnaryOp):
                 statement = f"{target} -= {codegen.source(term.operand)}"
             else:
@@ -182,26 +216,6 @@ def _backward_pass(
                 comment += f" {'+=' if accumulate else '='} d{top}/d{shown[node]} * d{shown[node]}/d{shown[parent]}"
             lines.append(f"{statement}  # {comment}")
     return lines, [grad.get(leaf, "1.0" if leaf is root else "0.0") for leaf in wrt]
-
-
-class _Passes(NamedTuple):
-    order: list[Value]  # the traced graph, parents first
-    forward: list[str]
-    backward: list[str]
-    value: str  # the root's local (or literal)
-    shown: str  # how comments show the root: its label, else its local
-    gradients: list[str]  # dC/dleaf for each leaf asked for
-
-
-def _passes(
-    root: Value, leaves: dict[Value, str], wrt: Sequence[Value], sums: dict[Value, str], names: Names
-) -> _Passes:
-    """The forward and backward passes of the graph of `root`; `leaves` are the arguments of the
-    generated code (every other leaf is a constant, written as a literal)."""
-    order = topological_order(root)
-    forward, expr, shown = _forward_pass(order, leaves, names)
-    backward, gradients = _backward_pass(order, expr, shown, wrt, sums, names)
-    return _Passes(order, forward, backward, codegen.source(expr[root]), shown[root], gradients)
 
 
 def _chain(g: ast.expr, local: ast.expr) -> ast.expr:

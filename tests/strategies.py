@@ -5,12 +5,15 @@ architectures, activations, weights, inputs and targets."""
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from hypothesis import strategies as st
 
 from microgradnet import MLP, Layer
+from microgradnet.engine import Value, apply_unary, sum_values, weighted_sum
 
 # Moderate reals: big enough to exercise every branch, small enough that finite differences work.
 reals = st.floats(min_value=-5.0, max_value=5.0, allow_nan=False, allow_infinity=False)
@@ -160,3 +163,84 @@ def batch_problems(draw: st.DrawFn, max_samples: int = 4) -> BatchProblem:
     xs = draw(st.lists(st.lists(signals, min_size=mlp.nin, max_size=mlp.nin), min_size=n, max_size=n))
     ys = draw(st.lists(targets_for(mlp, cost), min_size=n, max_size=n))
     return BatchProblem(mlp, xs, ys, cost)
+
+
+# --- random expressions over every operation of the engine (for the compiler's tests) ----------
+UNARY_OPS = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "identity", "clamped_log")
+BINARY_OPS = ("+", "-", "*", "/", "**")
+constants = st.one_of(st.integers(-3, 3).map(float), st.floats(-3.0, 3.0, allow_nan=False))
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A random function of `n_inputs` Values: each step makes one node from earlier ones (the
+    inputs first), and the function returns the sum of the steps' nodes, so that every node
+    reaches the output. Steps, by their first item:
+    ("unary", op, i), ("binary", op, i, j), ("number_right", op, i, c) for `node_i op c`,
+    ("number_left", op, c, i) for `c op node_i`, ("constant", c) for a leaf `Value(c)`,
+    ("weighted_sum", ws, xs, b) and ("sum", indices)."""
+
+    n_inputs: int
+    steps: tuple[tuple[Any, ...], ...]
+
+    def __call__(self, *inputs: Value) -> Value:
+        nodes = list(inputs)
+        for kind, *args in self.steps:
+            if kind == "unary":
+                op, i = args
+                nodes.append(apply_unary(op, nodes[i]))
+            elif kind == "binary":
+                op, i, j = args
+                nodes.append(OPERATORS[op](nodes[i], nodes[j]))
+            elif kind == "number_right":
+                op, i, c = args
+                nodes.append(OPERATORS[op](nodes[i], c))
+            elif kind == "number_left":
+                op, c, i = args
+                nodes.append(OPERATORS[op](c, nodes[i]))
+            elif kind == "constant":
+                nodes.append(Value(args[0]))
+            elif kind == "weighted_sum":
+                ws, xs, b = args
+                nodes.append(weighted_sum([nodes[k] for k in ws], [nodes[k] for k in xs], nodes[b]))
+            else:
+                nodes.append(sum_values([nodes[k] for k in args[0]]))
+        return sum_values(nodes[self.n_inputs :])
+
+
+OPERATORS: dict[str, Callable[[Any, Any], Value]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "**": operator.pow,
+}
+
+
+@st.composite
+def expressions(draw: st.DrawFn, max_inputs: int = 3, max_steps: int = 8) -> Expression:
+    """A random `Expression` that uses every kind of node the engine has."""
+    n_inputs = draw(st.integers(1, max_inputs))
+    steps: list[tuple[Any, ...]] = []
+    for size in range(n_inputs, n_inputs + draw(st.integers(1, max_steps))):
+        index = st.integers(0, size - 1)
+        kind = draw(
+            st.sampled_from(["unary", "binary", "number_right", "number_left", "constant", "weighted_sum", "sum"])
+        )
+        if kind == "unary":
+            steps.append((kind, draw(st.sampled_from(UNARY_OPS)), draw(index)))
+        elif kind == "binary":
+            steps.append((kind, draw(st.sampled_from(BINARY_OPS)), draw(index), draw(index)))
+        elif kind == "number_right":
+            steps.append((kind, draw(st.sampled_from(BINARY_OPS)), draw(index), draw(constants)))
+        elif kind == "number_left":
+            steps.append((kind, draw(st.sampled_from(BINARY_OPS)), draw(constants), draw(index)))
+        elif kind == "constant":
+            steps.append((kind, draw(constants)))
+        elif kind == "weighted_sum":
+            n = draw(st.integers(0, 3))
+            indices = st.lists(index, min_size=n, max_size=n)
+            steps.append((kind, tuple(draw(indices)), tuple(draw(indices)), draw(index)))
+        else:
+            steps.append((kind, tuple(draw(st.lists(index, min_size=1, max_size=4)))))
+    return Expression(n_inputs, tuple(steps))

@@ -1,0 +1,353 @@
+"""The compiled path: straight-line Python generated from a traced graph gives the graph engine's
+values, gradients and errors, reads its derivatives from the engine's table, and says where a
+trace no longer fits."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import microgradnet
+from microgradnet import MLP, Value, engine
+from microgradnet.compiler import TraceMismatchError, compile_loss, compile_mlp_loss
+from microgradnet.engine import weighted_sum
+from microgradnet.losses import get_cost, half_sse, mean_cost
+from tests.strategies import Expression, expressions, reals
+
+GOLDEN = Path(__file__).parent / "golden"
+DOMAIN_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+
+
+def same(a: float, b: float) -> bool:
+    """a equals b to a relative 1e-12 (infinities and nan equal themselves)."""
+    return a == b or (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-12)
+
+
+def engine_value_and_grad(f: Expression, xs: list[float]) -> tuple[float, list[float]]:
+    values = [Value(x) for x in xs]
+    out = f(*values)
+    out.backward()
+    return out.data, [v.grad for v in values]
+
+
+def neuron_cost(w_0: Value, w_1: Value, b: Value, x_0: Value, x_1: Value) -> Value:
+    """C = 1/2 (sigma(w_0 x_0 + w_1 x_1 + b) - 1)^2 with its nodes labelled as in the delta equations."""
+    z = weighted_sum([w_0, w_1], [x_0, x_1], b)
+    z.label = "z"
+    a = z.sigmoid()
+    a.label = "a"
+    cost = half_sse([a], [1.0])
+    cost.label = "C"
+    return cost
+
+
+# --- compile(f, example_inputs): values, gradients, errors ------------------------------
+
+
+@given(expressions(), st.data())
+def test_compiled_value_and_gradient_equal_the_engine(f: Expression, data: st.DataObject) -> None:
+    """On random expressions over every op, compiled value and gradients equal backward()'s to rel 1e-12."""
+    traced = data.draw(st.lists(reals, min_size=f.n_inputs, max_size=f.n_inputs))
+    try:
+        engine_value_and_grad(f, traced)
+    except DOMAIN_ERRORS:
+        assume(False)
+    compiled = microgradnet.compile(f, traced)
+    xs = data.draw(st.lists(reals, min_size=f.n_inputs, max_size=f.n_inputs))
+    try:
+        value, gradient = engine_value_and_grad(f, xs)
+    except DOMAIN_ERRORS as error:
+        with pytest.raises(type(error)) as raised:
+            compiled(xs)
+        assert str(raised.value) == str(error)
+        return
+    compiled_value, compiled_gradient = compiled(xs)
+    assert same(compiled_value, value)
+    assert all(map(same, compiled_gradient, gradient)), (compiled_gradient, gradient)
+
+
+@given(st.floats(-4.0, 4.0), st.floats(0.1, 4.0))
+def test_relu_derivative_is_evaluated_at_run_time(x: float, traced_at: float) -> None:
+    """relu traced at a positive input still gives slope 0 for a negative one: d relu/dx = [x > 0]."""
+    compiled = microgradnet.compile(lambda v: v.relu() * 3.0, [traced_at])
+    assert compiled([x]) == (3.0 * max(x, 0.0), (3.0 if x > 0.0 else 0.0,))
+    assert "1.0 if v > 0.0 else 0.0" in compiled.source
+
+
+def test_domain_errors_are_the_engines_and_name_the_operation() -> None:
+    """log of a negative number, exp overflow and division by zero raise the engine's error types."""
+    log = microgradnet.compile(lambda x: x.log(), [1.0])
+    with pytest.raises(ValueError, match="log: argument must be positive"):
+        log([-1.0])
+    exp = microgradnet.compile(lambda x: x.exp(), [1.0])
+    with pytest.raises(OverflowError, match="exp"):
+        exp([1000.0])
+    divide = microgradnet.compile(lambda x, y: x / y, [1.0, 2.0])
+    with pytest.raises(ZeroDivisionError, match="/: division by zero"):
+        divide([1.0, 0.0])
+    root = microgradnet.compile(lambda x: x**0.5, [4.0])
+    with pytest.raises(ZeroDivisionError, match=r"d\(x\*\*0.5\)/dx is infinite"):
+        root([0.0])
+
+
+def test_the_leaves_of_the_output_are_handled() -> None:
+    """An output that is an input has gradient 1, an unused input 0, a constant output none."""
+    assert microgradnet.compile(lambda x, y: x, [2.0, 3.0])([5.0, 7.0]) == (5.0, (1.0, 0.0))
+    assert microgradnet.compile(lambda x: Value(3.0), [2.0])([5.0]) == (3.0, (0.0,))
+    assert microgradnet.compile(lambda x: x * x, [2.0])([5.0]) == (25.0, (10.0,))
+
+
+def test_a_call_creates_no_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled function runs on floats: with Value creation disabled it still works."""
+    compiled = microgradnet.compile(neuron_cost, [0.1, 0.2, 0.3, 0.5, -1.0])
+    expected = compiled([0.4, -0.3, 0.1, 1.0, 2.0])
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("a Value was created")
+
+    monkeypatch.setattr(engine, "_new_value", refuse)
+    monkeypatch.setattr(Value, "__init__", refuse)
+    assert compiled([0.4, -0.3, 0.1, 1.0, 2.0]) == expected
+
+
+def test_long_weighted_sums_are_split_across_lines() -> None:
+    """A neuron with 1000 inputs compiles (no nesting limit) and still equals the engine."""
+    n = 1000
+    xs = [math.sin(k) for k in range(2 * n + 1)]
+
+    def neuron(*v: Value) -> Value:
+        return weighted_sum(v[:n], v[n : 2 * n], v[-1]).tanh()
+
+    compiled = microgradnet.compile(neuron, xs)
+    value, gradient = compiled(xs)
+    out_value, out_gradient = engine_value_and_grad(neuron, xs)  # type: ignore[arg-type]
+    assert same(value, out_value)
+    assert all(map(same, gradient, out_gradient))
+
+
+# --- input checking -----------------------------------------------------------------------
+
+
+def test_wrong_number_of_inputs_is_a_value_error_naming_the_counts() -> None:
+    """Calling with 3 numbers what was traced with 2 raises ValueError naming both counts."""
+    compiled = microgradnet.compile(lambda x, y: x * y, [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"expected 2 inputs .*got 3"):
+        compiled([1.0, 2.0, 3.0])
+
+
+def test_non_numbers_are_a_type_error_naming_the_input() -> None:
+    """A string or a Value among the inputs, or a string for the inputs, raises TypeError."""
+    compiled = microgradnet.compile(lambda x, y: x * y, [1.0, 2.0])
+    with pytest.raises(TypeError, match=r"inputs\[1\] must be a real number .*str"):
+        compiled([1.0, "2"])
+    with pytest.raises(TypeError, match=r"inputs\[0\] must be a real number .*Value"):
+        compiled([Value(1.0), 2.0])
+    with pytest.raises(TypeError, match="inputs must be a sequence of numbers, got str"):
+        compiled("12")
+    with pytest.raises(TypeError, match=r"example_inputs\[0\] must be a real number"):
+        microgradnet.compile(lambda x: x, [None])
+
+
+def test_f_must_return_a_value() -> None:
+    """A traced function that returns a float raises TypeError naming what it returned."""
+    with pytest.raises(TypeError, match="f must return a Value, got float"):
+        microgradnet.compile(lambda x: x.data, [1.0])
+
+
+# --- frozen control flow --------------------------------------------------------------------
+
+
+def test_check_finds_control_flow_frozen_at_trace_time() -> None:
+    """A branch on x.data traced at x > 0 is reported by check() for x < 0, not for x > 0."""
+
+    def branchy(x: Value) -> Value:
+        return x.tanh() if x.data > 0 else x.sigmoid()
+
+    compiled = microgradnet.compile(branchy, [1.0])
+    assert compiled.check([2.0])
+    with pytest.raises(TraceMismatchError, match=r"node 1: traced \('tanh', 0\), now \('sigmoid', 0\).*frozen"):
+        compiled.check([-2.0])
+
+
+def test_check_finds_a_constant_computed_from_data() -> None:
+    """A constant made from x.data is frozen; check() names the constant that changed."""
+    compiled = microgradnet.compile(lambda x: x * Value(x.data), [1.0])
+    assert compiled([3.0]) == (3.0, (1.0,))  # the frozen constant 1.0, not 3.0
+    with pytest.raises(TraceMismatchError, match=r"traced \('constant', '1.0'\), now \('constant', '3.0'\)"):
+        compiled.check([3.0])
+
+
+# --- one derivative table -------------------------------------------------------------------
+
+
+def test_table_lambdas_are_inlined_and_named_rules_called() -> None:
+    """sigma' = a (1 - a) is copied from the table's lambda; sigmoid itself, a named function, is called."""
+    source = microgradnet.compile(neuron_cost, [0.1, 0.2, 0.3, 0.5, -1.0]).source
+    assert "dz = da * (a * (1.0 - a))" in source
+    assert "a = sigmoid(z)" in source
+
+
+def test_a_changed_table_row_changes_the_compiled_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Planting a wrong derivative in the table changes compiled and engine gradients alike (one source)."""
+    forward, _ = engine.UNARY["tanh"]
+    monkeypatch.setitem(engine.UNARY, "tanh", (forward, (lambda x, out: 2.0 * out,)))
+    compiled = microgradnet.compile(lambda x: x.tanh(), [0.5])
+    assert "2.0 * out" in compiled.source
+    assert compiled([0.5]) == (math.tanh(0.5), (2.0 * math.tanh(0.5),))
+
+
+def test_a_rule_without_source_is_called(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table lambda whose source cannot be found (made by eval) is called, still giving its numbers."""
+    forward, _ = engine.UNARY["tanh"]
+    derivative = eval("lambda x, out: 3.0 * out")
+    monkeypatch.setitem(engine.UNARY, "tanh", (forward, (derivative,)))
+    compiled = microgradnet.compile(lambda x: x.tanh(), [0.5])
+    assert "d_tanh(" in compiled.source
+    assert compiled([0.5]) == (math.tanh(0.5), (3.0 * math.tanh(0.5),))
+
+
+# --- readable source ----------------------------------------------------------------------
+
+
+def test_neuron_source_matches_the_golden_file() -> None:
+    """The generated code of one sigmoid neuron with half_sse is exactly tests/golden/neuron.py.txt."""
+    compiled = microgradnet.compile(neuron_cost, [0.1, 0.2, 0.3, 0.5, -1.0])
+    assert compiled.source == (GOLDEN / "neuron.py.txt").read_text()
+
+
+def test_locals_are_named_after_labels_and_clash_free() -> None:
+    """MLP labels become w_1_0_2-style locals; labels that sanitize alike, or shadow a rule, stay distinct."""
+    mlp = MLP(2, [2, 1], seed=0)
+    source = compile_mlp_loss(mlp).source
+    assert "z_1_0 = b_1_0 + w_1_0_0 * a_0_0 + w_1_0_1 * a_0_1" in source
+    assert "dz_1_0 = da_1_0 * (a_1_0 * (1.0 - a_1_0))  # dC/dz[1][0] = dC/da[1][0] * da[1][0]/dz[1][0]" in source
+
+    def clashing(x: Value) -> Value:
+        first, second, third, fourth = x.sigmoid(), x.exp(), x.tanh(), x.relu()
+        first.label, second.label, third.label, fourth.label = "sigmoid", "sigmoid", "a[0]", "a_0"
+        return first * second + third * fourth
+
+    compiled = microgradnet.compile(clashing, [0.5])
+    for line in ("sigmoid = sigmoid_2(x)", "sigmoid_3 = exp(x)", "a_0 = tanh(x)", "a_0_2 = relu(x)"):
+        assert f"\n    {line}\n" in compiled.source
+    value, gradient = engine_value_and_grad(clashing, [0.7])  # type: ignore[arg-type]
+    assert compiled([0.7]) == (value, tuple(gradient))
+
+
+def test_constants_are_literals() -> None:
+    """Leaves that are not inputs (targets, 0.5, infinities) are written into the code as literals."""
+    compiled = microgradnet.compile(lambda x: half_sse([x], [0.25]) * float("inf") + Value(-2.0), [1.0])
+    assert "0.5 * " in compiled.source and "- 0.25" in compiled.source and "-2.0" in compiled.source
+    assert compiled([1.0]) == (math.inf, (math.inf,))
+
+
+# --- training through the compiled path ---------------------------------------------------
+
+architectures = st.tuples(
+    st.integers(1, 3), st.lists(st.integers(1, 3), min_size=1, max_size=3), st.integers(0, 2**32 - 1)
+)
+
+
+@given(
+    architectures,
+    st.sampled_from(["sigmoid", "tanh", "relu", "linear"]),
+    st.sampled_from(["half_sse", "mse", "bce"]),
+    st.data(),
+)
+def test_compiled_mlp_loss_equals_mean_cost_backward(
+    architecture: tuple[int, list[int], int], activation: str, cost: str, data: st.DataObject
+) -> None:
+    """On random networks, the compiled mean cost and gradients equal mean_cost(...).backward()'s,
+    to rel 1e-12 of the sum of the samples' gradient magnitudes (the reordering error of a sum)."""
+    nin, nouts, seed = architecture
+    mlp = MLP(nin, nouts, activation, output_activation="sigmoid", seed=seed)
+    n = data.draw(st.integers(1, 5))
+    xs = data.draw(st.lists(st.lists(reals, min_size=nin, max_size=nin), min_size=n, max_size=n))
+    ys = data.draw(
+        st.lists(st.lists(st.floats(0.0, 1.0), min_size=nouts[-1], max_size=nouts[-1]), min_size=n, max_size=n)
+    )
+    compiled = compile_mlp_loss(mlp, cost)
+    parameters = mlp.parameters()
+    scale = [0.0] * len(parameters)
+    for x, y in zip(xs, ys):
+        mlp.zero_grad()
+        get_cost(cost)(mlp(x), y).backward()
+        scale = [s + abs(p.grad) / n for s, p in zip(scale, parameters)]
+    mlp.zero_grad()
+    expected = mean_cost([get_cost(cost)(mlp(x), y) for x, y in zip(xs, ys)])
+    expected.backward()
+    wanted = [p.grad for p in parameters]
+    mlp.zero_grad()
+    assert same(compiled(xs, ys), expected.data)
+    for p, want, s in zip(parameters, wanted, scale):
+        assert math.isclose(p.grad, want, rel_tol=1e-12, abs_tol=1e-12 * s), (p.label, p.grad, want)
+
+
+def test_compiled_training_follows_the_graph_engine() -> None:
+    """Twenty SGD steps through the compiled path and through backward() give the same network."""
+    xs = [[0.1 * k, 1.0 - 0.2 * k] for k in range(6)]
+    ys = [[float(k % 2)] for k in range(6)]
+    graph, fast = MLP(2, [4, 1], seed=1), MLP(2, [4, 1], seed=1)
+    compiled = compile_mlp_loss(fast, "half_sse")
+    for _ in range(20):
+        graph.zero_grad()
+        mean_cost([half_sse(graph(x), y) for x, y in zip(xs, ys)]).backward()
+        fast.zero_grad()
+        compiled(xs, ys)
+        for model in (graph, fast):
+            for p in model.parameters():
+                p.data -= 0.5 * p.grad
+    for a, b in zip(graph.parameters(), fast.parameters()):
+        assert math.isclose(a.data, b.data, rel_tol=1e-12, abs_tol=1e-15)
+
+
+def test_compiled_loss_accumulates_into_grad_and_reads_new_data() -> None:
+    """Two calls add twice the gradient (as backward() does); a changed parameter is read at the next call."""
+    mlp = MLP(1, [1], seed=0)
+    (w,) = mlp.layers[0].neurons[0].w
+    compiled = compile_mlp_loss(mlp, "half_sse")
+    compiled([[1.0]], [[0.0]])
+    once = w.grad
+    compiled([[1.0]], [[0.0]])
+    assert w.grad == 2 * once != 0.0
+    w.data = 0.0
+    assert compiled([[1.0]], [[0.0]]) == 0.5 * 0.5**2  # a = sigmoid(0 + 0) = 0.5
+
+
+def test_compile_loss_takes_any_loss_of_parameters_and_data() -> None:
+    """A hand-written loss of a parameter and data gives mean (p x - y)^2 and its gradient 2 (p x - y) x."""
+    p = Value(2.0, "p")
+    compiled = compile_loss(lambda x, y: (p * x[0] - y[0]) ** 2, [p], [[1.0], [0.0]])
+    assert compiled([[1.0], [3.0]], [[1.0], [3.0]]) == (1.0 + 9.0) / 2
+    assert p.grad == (2 * 1.0 * 1.0 + 2 * 3.0 * 3.0) / 2
+    assert "for (x_0,), (y_0,) in zip(xs, ys):" in compiled.source
+
+
+def test_compiled_loss_checks_its_batches() -> None:
+    """Wrong batch counts, ragged or mismatched batches, non-numbers and empty batches name the problem."""
+    compiled = compile_mlp_loss(MLP(2, [1], seed=0))
+    with pytest.raises(TypeError, match="expected 2 batches"):
+        compiled([[1.0, 2.0]])
+    with pytest.raises(ValueError, match="batch 0 has 2 samples, batch 1 has 1"):
+        compiled([[1.0, 2.0], [3.0, 4.0]], [[1.0]])
+    with pytest.raises(ValueError, match="batch 0, sample 1: expected 2 numbers, got 1"):
+        compiled([[1.0, 2.0], [3.0]], [[1.0], [0.0]])
+    with pytest.raises(TypeError, match=r"batch 1, sample 0\[0\] must be a real number .*str"):
+        compiled([[1.0, 2.0]], [["1"]])
+    with pytest.raises(ValueError, match="the batch is empty"):
+        compiled([], [])
+    with pytest.raises(ValueError, match="unknown cost 'nope'"):
+        compile_mlp_loss(MLP(2, [1], seed=0), "nope")
+
+
+def test_compiled_loss_check_finds_data_dependent_losses() -> None:
+    """A loss that branches on a target's value is reported by check() on a sample that takes the other branch."""
+    p = Value(1.0, "p")
+    compiled = compile_loss(lambda x, y: p * x[0] if y[0].data > 0 else p - x[0], [p], [[1.0], [1.0]])
+    assert compiled.check([[1.0]], [[2.0]])
+    with pytest.raises(TraceMismatchError, match="on sample 1"):
+        compiled.check([[1.0], [1.0]], [[2.0], [-2.0]])
