@@ -115,18 +115,27 @@ class _Passes(NamedTuple):
 
 
 def _passes(
-    root: Value, leaves: dict[Value, str], wrt: Sequence[Value], sums: dict[Value, str], names: Names
+    root: Value,
+    leaves: dict[Value, str],
+    wrt: Sequence[Value],
+    names: Names,
+    sums: dict[Value, str] | None = None,
+    seed: tuple[str, str] | None = None,
 ) -> _Passes:
     """The forward and backward passes of the graph of `root`.
 
     `leaves` are the arguments of the generated code; every other leaf is a constant, written
     as a literal. Only nodes that depend on a leaf in `wrt` get a gradient. A leaf in `sums` has
-    a variable that exists before the pass (a running sum over a batch), so every edge adds into it.
+    a variable that exists before the pass (a running sum over a batch), so every edge adds into
+    it. The backward pass starts from d root/d root = 1, or from `seed` = (the local holding
+    dT/droot, the name T of the top-level result) when root is one term of a larger result.
     """
     order = topological_order(root)
     forward, expr, shown, local = _forward_pass(order, leaves, names)
-    backward, gradients = _backward_pass(order, expr, shown, local, wrt, sums, names)
-    return _Passes(order, forward, backward, codegen.source(expr[root]), shown[root], gradients)
+    start: ast.expr = ast.Constant(value=1.0) if seed is None else ast.Name(id=seed[0], ctx=ast.Load())
+    top = shown[root] if seed is None else seed[1]
+    backward, gradients = _backward_pass(order, expr, shown, local, wrt, sums or {}, names, start, top)
+    return _Passes(order, forward, backward, codegen.source(expr[root]), top, gradients)
 
 
 def _forward_pass(
@@ -179,6 +188,8 @@ def _backward_pass(
     wrt: Sequence[Value],
     sums: dict[Value, str],
     names: Names,
+    seed: ast.expr,
+    top: str,
 ) -> tuple[list[str], list[str]]:
     """One line per edge, each node after all its consumers: dC/dparent += dC/dnode * dnode/dparent.
 
@@ -192,12 +203,11 @@ def _backward_pass(
             needs.add(node)
     grad = dict(sums)
     assigned = set(sums.values())
-    top = shown[root]
     lines: list[str] = []
     for node in reversed(order):
         if node not in needs or not node.parents:
             continue
-        g: ast.expr = ast.Constant(value=1.0) if node is root else ast.Name(id=grad[node], ctx=ast.Load())
+        g = seed if node is root else ast.Name(id=grad[node], ctx=ast.Load())
         for parent, derivative in zip(node.parents, local[node]):
             if parent not in needs:
                 continue
@@ -212,7 +222,7 @@ def _backward_pass(
             else:
                 statement = f"{target} {'+=' if accumulate else '='} {codegen.source(term)}"
             comment = f"d{top}/d{shown[parent]}"
-            if node is not root:
+            if node is not root or top != shown[root]:
                 comment += f" {'+=' if accumulate else '='} d{top}/d{shown[node]} * d{shown[node]}/d{shown[parent]}"
             lines.append(f"{statement}  # {comment}")
     return lines, [grad.get(leaf, "1.0" if leaf is root else "0.0") for leaf in wrt]
@@ -269,7 +279,7 @@ class CompiledFunction:
         out = _call_traced(f, inputs)
         names = Names()
         leaves = {v: names.fresh(v.label or labels[i]) for i, v in enumerate(inputs)}
-        passes = _passes(out, leaves, inputs, {}, names)
+        passes = _passes(out, leaves, inputs, names)
         self._signature = _signature(passes.order, {v: ("input", i) for i, v in enumerate(inputs)})
         lines = [
             f"def value_and_grad({', '.join(leaves.values())}):",
@@ -365,7 +375,9 @@ class CompiledLoss:
             leaves.update((v, names.fresh(v.label)) for v in row)
         batches = [names.fresh(f"{name}s") for name in arguments]
         costs, n = names.fresh("costs"), names.fresh("n")
-        passes = _passes(cost, leaves, self.parameters, sums, names)
+        top = f"{cost.label}_avg"
+        seed = names.fresh(f"d{top}_d{cost.label}")
+        passes = _passes(cost, leaves, self.parameters, names, sums, (seed, top))
         self._signature = _signature(passes.order, self._roles(data))
 
         fsum = names.bind(math.fsum, "fsum")
@@ -379,15 +391,16 @@ class CompiledLoss:
             f"def mean_value_and_grad(parameters, {', '.join(batches)}):",
             f"    {_tuple([leaves[p] for p in self.parameters])} = parameters" if self.parameters else "    pass",
             *(f"    {sums[p]} = 0.0" for p in self.parameters),
+            f"    {n} = len({batches[0]})",
+            f"    {seed} = 1.0 / {n}  # d{top}/d{cost.label}: {top} = (1/n) sum_s {cost.label}_s",
             f"    {costs} = []",
             f"    {loop}",
             "        # forward pass of this sample: each node from its parents",
             *_indent(passes.forward, 2),
             f"        {costs}.append({passes.value})",
-            f"        # backward pass: d{passes.shown}/dnode, each node after its consumers; parameters add up",
+            f"        # backward pass: d{top}/dnode, each node after its consumers; parameters add up",
             *_indent(passes.backward, 2),
-            f"    {n} = len({costs})",
-            f"    return {fsum}({costs}) / {n}, {_tuple([f'{sums[p]} / {n}' for p in self.parameters])}",
+            f"    return {fsum}({costs}) / {n}, {_tuple([sums[p] for p in self.parameters])}",
         ]
         self.source = "\n".join(lines) + "\n"
         self._function = _build(self.source, names.globals, "mean_value_and_grad")

@@ -16,7 +16,7 @@ from microgradnet import MLP, Value, engine
 from microgradnet.compiler import TraceMismatchError, compile_loss, compile_mlp_loss
 from microgradnet.engine import weighted_sum
 from microgradnet.losses import get_cost, half_sse, mean_cost
-from tests.strategies import Expression, expressions, reals
+from tests.strategies import BatchProblem, Expression, batch_problems, expressions, reals
 
 GOLDEN = Path(__file__).parent / "golden"
 DOMAIN_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
@@ -224,7 +224,9 @@ def test_locals_are_named_after_labels_and_clash_free() -> None:
     mlp = MLP(2, [2, 1], seed=0)
     source = compile_mlp_loss(mlp).source
     assert "z_1_0 = b_1_0 + w_1_0_0 * a_0_0 + w_1_0_1 * a_0_1" in source
-    assert "dz_1_0 = da_1_0 * (a_1_0 * (1.0 - a_1_0))  # dC/dz[1][0] = dC/da[1][0] * da[1][0]/dz[1][0]" in source
+    assert (
+        "dz_1_0 = da_1_0 * (a_1_0 * (1.0 - a_1_0))  # dC_avg/dz[1][0] = dC_avg/da[1][0] * da[1][0]/dz[1][0]" in source
+    )
 
     def clashing(x: Value) -> Value:
         first, second, third, fourth = x.sigmoid(), x.exp(), x.tanh(), x.relu()
@@ -247,38 +249,21 @@ def test_constants_are_literals() -> None:
 
 # --- training through the compiled path ---------------------------------------------------
 
-architectures = st.tuples(
-    st.integers(1, 3), st.lists(st.integers(1, 3), min_size=1, max_size=3), st.integers(0, 2**32 - 1)
-)
 
-
-@given(
-    architectures,
-    st.sampled_from(["sigmoid", "tanh", "relu", "linear"]),
-    st.sampled_from(["half_sse", "mse", "bce"]),
-    st.data(),
-)
-def test_compiled_mlp_loss_equals_mean_cost_backward(
-    architecture: tuple[int, list[int], int], activation: str, cost: str, data: st.DataObject
-) -> None:
+@given(batch_problems())
+def test_compiled_mlp_loss_equals_mean_cost_backward(problem: BatchProblem) -> None:
     """On random networks, the compiled mean cost and gradients equal mean_cost(...).backward()'s,
     to rel 1e-12 of the sum of the samples' gradient magnitudes (the reordering error of a sum)."""
-    nin, nouts, seed = architecture
-    mlp = MLP(nin, nouts, activation, output_activation="sigmoid", seed=seed)
-    n = data.draw(st.integers(1, 5))
-    xs = data.draw(st.lists(st.lists(reals, min_size=nin, max_size=nin), min_size=n, max_size=n))
-    ys = data.draw(
-        st.lists(st.lists(st.floats(0.0, 1.0), min_size=nouts[-1], max_size=nouts[-1]), min_size=n, max_size=n)
-    )
+    mlp, xs, ys, cost = problem.mlp, problem.xs, problem.ys, get_cost(problem.cost)
     compiled = compile_mlp_loss(mlp, cost)
     parameters = mlp.parameters()
     scale = [0.0] * len(parameters)
     for x, y in zip(xs, ys):
         mlp.zero_grad()
-        get_cost(cost)(mlp(x), y).backward()
-        scale = [s + abs(p.grad) / n for s, p in zip(scale, parameters)]
+        cost(mlp(x), y).backward()
+        scale = [s + abs(p.grad) / len(xs) for s, p in zip(scale, parameters)]
     mlp.zero_grad()
-    expected = mean_cost([get_cost(cost)(mlp(x), y) for x, y in zip(xs, ys)])
+    expected = mean_cost([cost(mlp(x), y) for x, y in zip(xs, ys)])
     expected.backward()
     wanted = [p.grad for p in parameters]
     mlp.zero_grad()
