@@ -1,4 +1,4 @@
-"""The `microgradnet` command line (also `python -m microgradnet`): demo, train, check.
+"""The `microgradnet` command line (also `python -m microgradnet`): demo, train, check, graph.
 
 Every value is checked while the arguments are parsed (argparse `type=` functions and `choices`),
 and errors the library raises about a user's choices become argparse errors: usage, message,
@@ -10,15 +10,18 @@ exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
+import random
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from microgradnet import __version__
 from microgradnet.datasets import DATASETS
-from microgradnet.losses import COSTS
-from microgradnet.nn import ACTIVATIONS, MLP
+from microgradnet.engine import Value
+from microgradnet.losses import COSTS, get_cost
+from microgradnet.nn import ACTIVATIONS, MLP, Neuron
 from microgradnet.optim import SGD, Adam, Optimizer
 
 # --- argument types: each turns a string into a checked value or raises ArgumentTypeError --------
@@ -129,10 +132,11 @@ def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     settings = demo.DemoSettings(epochs=args.epochs, seed=args.seed)
     progress = _progress(args, parser)
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        parser.error("the demo's plots need matplotlib: pip install 'microgradnet[examples]'")
+    for package in ("matplotlib", "graphviz"):
+        try:
+            importlib.import_module(package)
+        except ImportError:
+            parser.error(f"the demo's pictures need {package}: pip install 'microgradnet[examples]'")
     try:
         demo.run(args.out, settings, progress=progress)
     except OSError as error:
@@ -191,8 +195,6 @@ def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    import random
-
     from microgradnet.crosscheck import compare
 
     _check_bce_output(args, parser)
@@ -222,6 +224,51 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 0
     print(f"DISAGREE: a difference of {worst:.3e} exceeds the tolerance {args.tolerance:g}", file=sys.stderr)
     return 1
+
+
+def run_graph(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from microgradnet import render
+
+    _check_bce_output(args, parser)
+    suffix = args.out.suffix.lower().lstrip(".")
+    if suffix not in render.FORMATS:
+        parser.error(f"argument --out: the file name must end in one of {', '.join('.' + f for f in render.FORMATS)}")
+    rng = random.Random(args.seed)
+    if args.what == "neuron":
+        nin = 2 if args.inputs is None else args.inputs
+        neuron = Neuron(nin, args.output_activation, rng=rng)
+        x = [round(rng.uniform(-1.0, 1.0), 2) for _ in range(nin)]
+        y = [1.0]
+        outputs = [neuron(x)]
+        sizes = [nin, 1]
+    else:
+        if args.inputs is not None:
+            parser.error(f"--inputs applies to a neuron; give the {args.what}'s widths with --sizes")
+        nin, *nouts = args.sizes
+        mlp = MLP(nin, nouts, args.activation, output_activation=args.output_activation, seed=args.seed)
+        x = [round(rng.uniform(-1.0, 1.0), 2) for _ in range(nin)]
+        y = [round(rng.uniform(0.0, 1.0), 2) for _ in range(nouts[-1])]
+        sizes = args.sizes
+    try:
+        if args.what == "network":
+            graph = render.draw_network(mlp, x, y, args.cost)
+        else:
+            outputs = outputs if args.what == "neuron" else mlp(x)
+            cost = get_cost(args.cost)(outputs, [Value(y_i, f"y[{i}]") for i, y_i in enumerate(y)])
+            cost.label = "C"
+            cost.backward()  # so that every box shows its gradient dC/dnode
+            graph = render.draw_graph(cost, max_nodes=args.max_nodes)
+        path = render.save(graph, args.out)
+    except ValueError as error:  # e.g. more nodes than --max-nodes
+        parser.error(str(error))
+    except render.GraphvizNotFoundError as error:
+        print(f"microgradnet graph: error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        parser.error(f"cannot write {str(args.out)!r}: {error.strerror or error}")
+    shape = "-".join(map(str, sizes))
+    print(f"wrote the {args.what} graph ({shape}, x = {x}, y = {y}, cost {args.cost}) to {path}")
+    return 0
 
 
 # --- the parser -----------------------------------------------------------------------------
@@ -302,6 +349,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest allowed |autograd - delta| / max(1, |gradient|) (%(default)s)",
     )
     check.set_defaults(command=run_check, parser=check)
+
+    graph = commands.add_parser(
+        "graph",
+        help="draw the computation graph of a neuron or a small MLP",
+        description="Draw the computation graph of one sample's cost C(a, y) after backward(): each box shows a "
+        "node's label, operation, value and gradient, each edge its local derivative. 'neuron' draws one neuron, "
+        "'mlp' the whole graph of an MLP, 'network' the neuron-level picture of an MLP (a, delta and dC/dw).",
+    )
+    graph.add_argument("what", choices=["neuron", "mlp", "network"], help="what to draw")
+    graph.add_argument(
+        "--out", type=Path, default=Path("graph.svg"), help="output file: .svg, .png, .pdf or .dot (%(default)s)"
+    )
+    graph.add_argument("--inputs", type=positive_int, help="a neuron's number of inputs (default: 2)")
+    graph.add_argument("--sizes", type=architecture, default=[2, 2, 1], help="an MLP's widths (default: 2,2,1)")
+    graph.add_argument("--activation", choices=list(ACTIVATIONS), default="sigmoid", help="hidden (%(default)s)")
+    graph.add_argument(
+        "--output-activation",
+        choices=list(ACTIVATIONS),
+        default="sigmoid",
+        help="the output layer's, or the neuron's (%(default)s)",
+    )
+    graph.add_argument("--cost", choices=list(COSTS), default="half_sse", help="cost per sample (%(default)s)")
+    graph.add_argument("--seed", type=integer, default=0, help="seed of weights and the sample (%(default)s)")
+    graph.add_argument(
+        "--max-nodes", type=positive_int, default=2000, help="refuse graphs with more nodes (%(default)s)"
+    )
+    graph.set_defaults(command=run_graph, parser=graph)
     return parser
 
 

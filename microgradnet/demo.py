@@ -1,7 +1,8 @@
 """The demo behind `microgradnet demo`: a sigmoid MLP learns two moons, and shows its work.
 
-It trains the network of `DemoSettings` with `fit`, prints the training accuracy, and writes the
-decision boundary and the loss curve into an output folder.
+It trains the network of `DemoSettings` with `fit`, prints the training accuracy and a table of
+one sample's gradients by autograd and by the delta equations, and writes the decision boundary,
+the loss curve and a picture of the trained network into an output folder.
 """
 
 # ruff: noqa: E741  -- `l` is the layer index of the equations
@@ -78,6 +79,23 @@ def gradient_table(mlp: MLP, x: list[float], y: list[float], cost: str) -> str:
     return "\n".join(lines)
 
 
+def network_picture(mlp: MLP, x: list[float], y: list[float], cost: str, out: Path) -> tuple[Path, str]:
+    """The trained network with one sample's a, delta and dC/dw drawn on it, as `out`/network.svg;
+    without Graphviz's `dot` program, its DOT source `out`/network.dot and a note saying so."""
+    from microgradnet import render
+
+    graph = render.draw_network(mlp, x, y, cost)
+    try:
+        return render.save(graph, out / "network.svg"), ""
+    except render.GraphvizNotFoundError:
+        note = (
+            "Graphviz's `dot` program is not installed, so the network picture is DOT source "
+            "(network.dot): install Graphviz and run `dot -Tsvg network.dot -o network.svg`, or paste it "
+            "into an online Graphviz viewer"
+        )
+        return render.save(graph, out / "network.dot"), note
+
+
 def _say(text: str) -> None:
     print(text, flush=True)  # flushed, so that the lines and the progress bar (on stderr) keep their order
 
@@ -104,6 +122,10 @@ def run(
     title = f"Two moons: {sizes} {settings.activation} MLP, training accuracy {train_accuracy:.1%}"
     result.files.append(plots.decision_boundary(mlp, inputs, targets, out / "decision_boundary.png", title=title))
     result.files.append(plots.loss_curve(history, out / "loss.png", cost=settings.cost))
+    picture, note = network_picture(mlp, inputs[0], targets[0], settings.cost, out)
+    result.files.append(picture)
+    if note:
+        echo(note)
     echo(f"wrote {len(result.files)} files into {out}/:")
     for path in result.files:
         echo(f"  {path}")

@@ -15,7 +15,7 @@ from microgradnet.datasets import xor
 from microgradnet.train import accuracy
 
 ROOT = Path(__file__).resolve().parent.parent
-SUBCOMMANDS = ["demo", "train", "check"]
+SUBCOMMANDS = ["demo", "train", "check", "graph"]
 
 
 def _exit_status(argv: list[str]) -> int:
@@ -156,3 +156,57 @@ def test_check_needs_an_input_and_a_layer(capsys: pytest.CaptureFixture[str]) ->
     """`check --sizes 2` is an argparse error asking for the input width and at least one layer."""
     assert _exit_status(["check", "--sizes", "2"]) == 2
     assert "argument --sizes: expected the input width and at least one layer" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "first_line"),
+    [
+        (["neuron", "--inputs", "3"], "<?xml"),
+        (["mlp", "--sizes", "2,2,1", "--cost", "bce"], "<?xml"),
+        (["network", "--sizes", "3,4,2"], "<?xml"),
+    ],
+)
+def test_graph_renders_each_kind(argv: list[str], first_line: str, tmp_path: Path) -> None:
+    """`graph neuron|mlp|network` writes an SVG with the cost node C and the labelled parameters."""
+    out = tmp_path / "graph.svg"
+    assert main(["graph", *argv, "--out", str(out)]) == 0
+    svg = out.read_text()
+    assert svg.startswith(first_line)
+    assert ("w[0][1][0]" if argv[0] == "mlp" else "w[2]" if argv[0] == "neuron" else "[0][3]") in svg
+
+
+def test_graph_writes_dot_source_without_graphviz(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--out graph.dot` writes the DOT text, which needs no dot program."""
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    out = tmp_path / "graph.dot"
+    assert main(["graph", "neuron", "--out", str(out)]) == 0
+    assert out.read_text().startswith("digraph computation_graph")
+
+
+def test_graph_image_without_graphviz_fails_with_advice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Asking for an image without the dot program exits 1 with the install advice, no traceback."""
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    assert main(["graph", "neuron", "--out", str(tmp_path / "graph.svg")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("microgradnet graph: error:") and "save as .dot" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["graph", "tree"], "argument what: invalid choice: 'tree'"),
+        (["graph", "neuron", "--out", "graph.txt"], "argument --out: the file name must end in one of .dot, .svg"),
+        (["graph", "mlp", "--inputs", "3"], "--inputs applies to a neuron; give the mlp's widths with --sizes"),
+        (["graph", "mlp", "--sizes", "2,8,8,1", "--max-nodes", "50"], "more than max_nodes=50"),
+        (["graph", "mlp", "--output-activation", "relu", "--cost", "bce"], "--cost bce needs outputs in [0, 1]"),
+    ],
+)
+def test_graph_bad_arguments_are_argparse_errors(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bad graph arguments exit 2 with the usage and a message naming what was wrong."""
+    assert _exit_status(argv) == 2
+    err = capsys.readouterr().err
+    assert "usage: microgradnet graph" in err and message in err and "Traceback" not in err

@@ -3,6 +3,7 @@ command prints the accuracy and writes its pictures into the folder it names."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,19 @@ def test_demo_writes_its_pictures_and_names_the_folder(tmp_path: Path, capsys: p
     for name in ("decision_boundary.png", "loss.png"):
         data = (out / name).read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) > 5000
+    network = (out / "network.svg").read_text()
+    assert network.startswith("<?xml") and "[0][7]" in network and "bce" in network  # every neuron and the cost
+
+
+def test_demo_without_dot_writes_the_dot_source_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without Graphviz's dot program the network picture is written as network.dot, with a note."""
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert main(["demo", "--out", str(tmp_path), "--epochs", "1", "--no-progress"]) == 0
+    assert "so the network picture is DOT source (network.dot)" in capsys.readouterr().out
+    assert (tmp_path / "network.dot").read_text().startswith("digraph network")
+    assert not (tmp_path / "network.svg").exists()
 
 
 def test_demo_into_a_file_is_an_argparse_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

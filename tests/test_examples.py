@@ -17,6 +17,7 @@ EXAMPLES = ROOT / "examples"
 RUNS: dict[str, tuple[list[str], list[str], list[str]]] = {
     "xor.py": ([], ["accuracy: 4/4"], []),
     "moons.py": (["--epochs", "3", "--out", "moons.png"], ["training accuracy"], ["moons.png", "moons_loss.png"]),
+    "neuron_graph.py": (["--out", "neuron.svg"], ["dC/dw[0] = ", "wrote neuron.svg"], ["neuron.svg"]),
     "delta_vs_autograd.py": ([], ["BP1: delta", "w[1][1][2]", "largest relative difference: 0.0e+00"], []),
 }
 
