@@ -156,8 +156,11 @@ def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from microgradnet.train import accuracy, fit
 
     make_data = DATASETS[args.dataset]
+    options = {name: value for name, value in (("n", args.n), ("noise", args.noise)) if value is not None}
+    if args.dataset == "xor" and options:
+        parser.error(f"--dataset xor has its 4 fixed points: drop --{' and --'.join(options)}")
     try:
-        inputs, targets = make_data() if args.dataset == "xor" else make_data(args.n, args.noise, args.seed)
+        inputs, targets = make_data() if args.dataset == "xor" else make_data(**options, seed=args.seed)
     except ValueError as error:
         parser.error(f"--dataset {args.dataset}: {error}")
     mlp = MLP(2, [*args.hidden, 1], args.activation, output_activation=args.output_activation, seed=args.seed)
@@ -306,8 +309,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train an MLP with 2 inputs and 1 output on a toy data set and print its loss and accuracy.",
     )
     train.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="data set (%(default)s)")
-    train.add_argument("--n", type=positive_int, default=200, help="number of samples, not for xor (%(default)s)")
-    train.add_argument("--noise", type=non_negative_float, default=0.1, help="noise, not for xor (%(default)s)")
+    train.add_argument("--n", type=positive_int, help="number of samples, not for xor (default: 200)")
+    train.add_argument(
+        "--noise", type=non_negative_float, help="noise, not for xor (default: 0.1 for moons, else 0.05)"
+    )
     train.add_argument(
         "--hidden", type=layer_sizes, default=[8], help="hidden layer sizes, e.g. 8,8 or none (default: 8)"
     )

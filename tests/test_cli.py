@@ -66,6 +66,7 @@ def test_python_dash_m_runs_the_command_line() -> None:
         (["train", "--momentum", "0.9"], "--momentum applies to --optimizer sgd only"),
         (["train", "--output-activation", "tanh"], "--cost bce needs outputs in [0, 1]"),
         (["train", "--n", "1"], "n must be at least 2"),
+        (["train", "--dataset", "xor", "--n", "10"], "--dataset xor has its 4 fixed points: drop --n"),
         (["demo", "--epochs", "-3"], "argument --epochs: must be at least 1, got -3"),
     ],
 )
