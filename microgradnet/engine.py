@@ -348,13 +348,25 @@ class Value:
         interior nodes included, as in PyTorch.
         """
         order = topological_order(self)
-        pass_grads = dict.fromkeys(order, 0.0)
-        pass_grads[self] = 1.0
-        for node in reversed(order):
-            g = pass_grads[node]
-            node.grad += g
-            for parent, local_grad in zip(node.parents, node.local_grads):
-                pass_grads[parent] += g * local_grad
+        # This pass accumulates in `grad` itself (a slot is cheaper than a dict keyed by Values);
+        # the gradients of earlier passes wait in `earlier` and are added back at the end, which
+        # gives the same floats as adding each finished pass gradient to them.
+        earlier = [(node, node.grad) for node in order if node.grad]
+        for node, _ in earlier:
+            node.grad = 0.0
+        self.grad = 1.0
+        try:
+            for node in reversed(order):
+                g = node.grad
+                for parent, local_grad in zip(node.parents, node.local_grads):
+                    parent.grad += g * local_grad
+        except BaseException:
+            for node in order:  # leave every grad as it was before this call
+                node.grad = 0.0
+            raise
+        finally:
+            for node, grad in earlier:
+                node.grad += grad
 
 
 def topological_order(root: Value) -> list[Value]:
