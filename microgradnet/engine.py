@@ -15,7 +15,7 @@ import math
 import numbers
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TypeAlias
 
 Number: TypeAlias = "int | float"
@@ -134,33 +134,59 @@ BINARY: dict[str, BinaryRule] = {
 WEIGHTED_SUM = "w·a+b"
 
 
-# --- grad mode --------------------------------------------------------------------------
+# --- per-thread modes -----------------------------------------------------------------
 
 
-class _GradMode(threading.local):
-    enabled: bool = True
+class _ThreadModes(threading.local):
+    """This thread's modes; each starts off in every thread."""
+
+    no_grad: bool = False
 
 
-_grad_mode = _GradMode()
+class _OpenContexts:
+    """How many contexts of each mode are open, over all threads.
+
+    The operations test these counts before the (slower) thread-local flags, so while no thread
+    is inside `no_grad()` a mode costs one attribute read per operation.
+    """
+
+    __slots__ = ("no_grad",)
+
+    def __init__(self) -> None:
+        self.no_grad = 0
+
+
+_modes = _ThreadModes()
+_open = _OpenContexts()
+_open_lock = threading.Lock()
 
 
 @contextmanager
-def no_grad() -> Iterator[None]:
+def _thread_mode(name: str) -> Iterator[None]:
+    """Turn this thread's mode `name` on for the block; leaving it (also by an error) restores it."""
+    previous = getattr(_modes, name)
+    setattr(_modes, name, True)
+    with _open_lock:
+        setattr(_open, name, getattr(_open, name) + 1)
+    try:
+        yield
+    finally:
+        setattr(_modes, name, previous)
+        with _open_lock:
+            setattr(_open, name, getattr(_open, name) - 1)
+
+
+def no_grad() -> AbstractContextManager[None]:
     """Inside this context operations record no parents: results are leaves (cheap inference).
 
     The switch is per thread, as in PyTorch, so one thread's `no_grad` never affects another's.
     """
-    previous = _grad_mode.enabled
-    _grad_mode.enabled = False
-    try:
-        yield
-    finally:
-        _grad_mode.enabled = previous
+    return _thread_mode("no_grad")
 
 
 def is_grad_enabled() -> bool:
     """Whether operations in this thread record their parents."""
-    return _grad_mode.enabled
+    return not (_open.no_grad and _modes.no_grad)
 
 
 # --- Value ------------------------------------------------------------------------------
@@ -185,19 +211,14 @@ _new_value = object.__new__
 
 
 def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
-    """A result node; under `no_grad` a leaf with no parents."""
+    """The node an operation made (under `no_grad` the operations make a `_leaf` instead)."""
     out: Value = _new_value(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if _grad_mode.enabled:
-        out.op = op
-        out.parents = parents
-        out.local_grads = local_grads
-    else:
-        out.op = ""
-        out.parents = ()
-        out.local_grads = ()
+    out.op = op
+    out.parents = parents
+    out.local_grads = local_grads
     return out
 
 
@@ -257,8 +278,8 @@ class Value:
         forward, (d_dx, d_dy) = BINARY[op]
         x, y = left.data, right.data
         out = forward(x, y)
-        if not _grad_mode.enabled:
-            return _node(out, op, (), ())
+        if _open.no_grad and _modes.no_grad:
+            return _leaf(out)
         return _node(out, op, (left, right), (d_dx(x, y, out), d_dy(x, y, out)))
 
     # -- operators: a Value or a plain number on either side --
@@ -297,8 +318,9 @@ class Value:
         forward, (d_dbase, _) = BINARY["**"]
         x = self.data
         out = forward(x, y)
-        op = f"**{int(y) if y.is_integer() else y}"
-        return _node(out, op, (self,), (d_dbase(x, y, out),) if _grad_mode.enabled else ())
+        if _open.no_grad and _modes.no_grad:
+            return _leaf(out)
+        return _node(out, f"**{int(y) if y.is_integer() else y}", (self,), (d_dbase(x, y, out),))
 
     def __rpow__(self, base: Operand) -> Value:
         """`number ** y`; the number base is a constant, not a node."""
@@ -308,8 +330,9 @@ class Value:
         forward, (_, d_dexponent) = BINARY["**"]
         y = self.data
         out = forward(x, y)
-        op = f"{int(x) if x.is_integer() else x}**"
-        return _node(out, op, (self,), (d_dexponent(x, y, out),) if _grad_mode.enabled else ())
+        if _open.no_grad and _modes.no_grad:
+            return _leaf(out)
+        return _node(out, f"{int(x) if x.is_integer() else x}**", (self,), (d_dexponent(x, y, out),))
 
     def __neg__(self) -> Value:
         return self._unary("neg")
@@ -394,7 +417,9 @@ def apply_unary(op: str, x: Value) -> Value:
     forward, (derivative,) = UNARY[op]
     data = x.data
     out = forward(data)
-    return _node(out, op, (x,), (derivative(data, out),) if _grad_mode.enabled else ())
+    if _open.no_grad and _modes.no_grad:
+        return _leaf(out)
+    return _node(out, op, (x,), (derivative(data, out),))
 
 
 def as_value(x: Operand) -> Value:
@@ -412,8 +437,8 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value], bias: Value)
         z = sum(map(float.__mul__, w, a), bias.data)
     except (AttributeError, TypeError):
         raise TypeError(f"{WEIGHTED_SUM}: weights, inputs and bias must be Values holding floats") from None
-    if not _grad_mode.enabled:
-        return _node(z, WEIGHTED_SUM, (), ())
+    if _open.no_grad and _modes.no_grad:
+        return _leaf(z)
     return _node(z, WEIGHTED_SUM, (*weights, *inputs, bias), (*a, *w, 1.0))
 
 
@@ -433,4 +458,6 @@ def sum_values(values: Sequence[Value]) -> Value:
         if all(map(math.isfinite, data)):
             raise OverflowError(f"sum: the sum of these {len(data)} finite values overflows a float") from None
         total = sum(data)
+    if _open.no_grad and _modes.no_grad:
+        return _leaf(total)
     return _node(total, "sum", parents, (1.0,) * len(parents))
