@@ -204,7 +204,7 @@ def _as_float(data: object) -> float:
 
 
 def _is_number(x: object) -> bool:
-    return isinstance(x, numbers.Real)
+    return type(x) is float or type(x) is int or isinstance(x, numbers.Real)  # the ABC check is slow
 
 
 _new_value = object.__new__
@@ -264,9 +264,6 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}, op={self.op!r}{label})"
 
     # -- applying the table --
-
-    def _unary(self, op: str) -> Value:
-        return apply_unary(op, self)
 
     def _binary(self, op: str, other: Operand, reflected: bool = False) -> Value:
         """The node `self op other` (or `other op self`) from the row `BINARY[op]`."""
@@ -335,30 +332,30 @@ class Value:
         return _node(out, f"{int(x) if x.is_integer() else x}**", (self,), (d_dexponent(x, y, out),))
 
     def __neg__(self) -> Value:
-        return self._unary("neg")
+        return apply_unary("neg", self)
 
     def exp(self) -> Value:
-        return self._unary("exp")
+        return apply_unary("exp", self)
 
     def log(self) -> Value:
-        return self._unary("log")
+        return apply_unary("log", self)
 
     def tanh(self) -> Value:
-        return self._unary("tanh")
+        return apply_unary("tanh", self)
 
     def sigmoid(self) -> Value:
-        return self._unary("sigmoid")
+        return apply_unary("sigmoid", self)
 
     def relu(self) -> Value:
-        return self._unary("relu")
+        return apply_unary("relu", self)
 
     def identity(self) -> Value:
         """A new node equal to this one (the "linear" activation): d out/dx = 1."""
-        return self._unary("identity")
+        return apply_unary("identity", self)
 
     def clamped_log(self) -> Value:
         """max(ln x, -100) with derivative 1/x above the floor and 0 on it (for cross-entropy)."""
-        return self._unary("clamped_log")
+        return apply_unary("clamped_log", self)
 
     # -- reverse mode --
 

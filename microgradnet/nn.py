@@ -100,6 +100,7 @@ class Neuron(Module):
     def name_as(self, index: str) -> None:
         """Label parameters and outputs with this neuron's index, e.g. `[1][0]` -> `w[1][0][2]`."""
         self.index = index
+        self.z_label, self.a_label = f"z{index}", f"a{index}"  # made once, not at every forward
         for k, w_k in enumerate(self.w):
             w_k.label = f"w{index}[{k}]"
         self.b.label = f"b{index}"
@@ -110,9 +111,9 @@ class Neuron(Module):
     def forward(self, a: list[Value]) -> Value:
         """a_j = sigma(z_j), z_j = sum_k w_jk a_k + b_j, for inputs already checked and wrapped."""
         z = weighted_sum(self.w, a, self.b)
-        z.label = f"z{self.index}"
+        z.label = self.z_label
         out = self._sigma(z)
-        out.label = f"a{self.index}"
+        out.label = self.a_label
         return out
 
     def parameters(self) -> list[Value]:
