@@ -60,7 +60,10 @@ def _check_fraction(name: str, value: object, *, low: float, high: float, closed
     """`value` as a float in [low, high) (or (low, high)), else an error naming it."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} is too large for a float ({type(value).__name__} beyond 1.8e308)") from None
     inside = (low <= number if closed_low else low < number) and number < high
     if not inside:
         bracket = "[" if closed_low else "("
@@ -83,6 +86,8 @@ def _labelled(class0: list[list[float]], class1: list[list[float]], noise: float
     inputs = class0 + class1
     if noise > 0.0:
         inputs = [[x + noise * _standard_normal(rng) for x in point] for point in inputs]
+        if not all(math.isfinite(x) for point in inputs for x in point):
+            raise ValueError(f"noise {noise!r} is too large: a noisy coordinate overflowed a float")
     return inputs, [[0.0] for _ in class0] + [[1.0] for _ in class1]
 
 

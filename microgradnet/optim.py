@@ -26,7 +26,10 @@ def _check_real(name: str, value: object) -> float:
     """`value` as a float if it is a finite real number (not a bool), else an error naming it."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} is too large for a float ({type(value).__name__} beyond 1.8e308)") from None
     if not math.isfinite(number):
         raise ValueError(f"{name} must be finite, got {number!r}")
     return number
@@ -53,6 +56,10 @@ class Optimizer:
     def __init__(self, params: Iterable[Value], lr: float, *, allow_nonfinite: bool = False) -> None:
         if isinstance(params, Value):
             raise TypeError("params must be an iterable of Values (e.g. mlp.parameters()), got a single Value")
+        if not isinstance(params, Iterable):
+            raise TypeError(
+                f"params must be an iterable of Values (e.g. mlp.parameters()), got {type(params).__name__}"
+            )
         self.params = list(params)
         if not self.params:
             raise ValueError("params is empty: an optimizer needs at least one Value to update")

@@ -14,6 +14,8 @@ and shows a progress bar (tqdm, imported only when `progress=True`) with the run
 
 from __future__ import annotations
 
+import math
+import numbers
 import random
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -136,6 +138,10 @@ def accuracy(
     (class 1 when a >= 0.5).
     """
     n = _check_data(inputs, targets)
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise TypeError(f"threshold must be a real number, got {type(threshold).__name__}: {threshold!r}")
+    if not math.isfinite(threshold):
+        raise ValueError(f"threshold must be finite, got {threshold!r}")  # nan would count every sample as right
     correct = 0
     with no_grad():
         for x, y in zip(inputs, targets):

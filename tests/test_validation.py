@@ -10,9 +10,12 @@ from fractions import Fraction
 import pytest
 
 from microgradnet import MLP, Layer, Neuron, Value, gradcheck
+from microgradnet.datasets import circles, moons, xor
 from microgradnet.delta import backprop, backprop_batch
 from microgradnet.engine import sum_values, weighted_sum
 from microgradnet.losses import bce, half_sse, mean_cost, mse
+from microgradnet.optim import SGD, Adam
+from microgradnet.train import accuracy
 
 NAN, INF = float("nan"), float("inf")
 
@@ -190,3 +193,26 @@ def test_the_oracle_refuses_a_network_with_non_finite_parameters() -> None:
     mlp = MLP(2, [3, 1], seed=0)
     mlp.layers[1].neurons[0].w[2].data = NAN
     _raises(lambda: backprop(mlp, [0.5, 0.5], [1.0]), ValueError, "w[1][0][2]", "nan")
+
+
+# --- optimizers, data sets, training -----------------------------------------------------------
+
+
+def test_optimizers_name_a_bad_params_argument_and_huge_hyper_parameters() -> None:
+    """A non-iterable params is a TypeError naming its type; an int beyond the float range is a ValueError."""
+    _raises(lambda: SGD(3.0, lr=0.1), TypeError, "params", "float")  # type: ignore[arg-type]
+    _raises(lambda: SGD([Value(1.0)], lr=10**400), ValueError, "lr", "too large")
+    _raises(lambda: Adam([Value(1.0)], eps=-(10**400)), ValueError, "eps", "too large")
+
+
+def test_dataset_noise_that_overflows_is_refused() -> None:
+    """Noise so large that a coordinate overflows to inf is a ValueError, not a data set holding inf."""
+    _raises(lambda: moons(4, 1e308), ValueError, "noise", "1e+308", "overflow")
+    _raises(lambda: circles(4, 10**400), ValueError, "noise", "too large")
+
+
+def test_accuracy_refuses_a_threshold_that_is_not_a_finite_number() -> None:
+    """A nan threshold would count every sample as right; it is a ValueError, a str a TypeError."""
+    mlp, data = MLP(2, [2, 1], seed=0), xor()
+    _raises(lambda: accuracy(mlp, *data, threshold=NAN), ValueError, "threshold", "nan")
+    _raises(lambda: accuracy(mlp, *data, threshold="0.5"), TypeError, "threshold", "str")  # type: ignore[arg-type]
