@@ -1,0 +1,338 @@
+"""Fuzzing the public API with random types, nan, inf, huge and tiny numbers, empty and ragged
+sequences: the only exceptions that escape are the ones docs/errors.md lists for that entry
+point, each raised on purpose by microgradnet (not by Python deep inside it), and where the
+docs promise a finite result or an error, no nan or inf comes out."""
+
+from __future__ import annotations
+
+import json
+import linecache
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import microgradnet
+from microgradnet import MLP, GradcheckError, Layer, ModelFormatError, Neuron, Value, datasets, gradcheck, optim
+from microgradnet.delta import backprop, backprop_batch
+from microgradnet.engine import sum_values, weighted_sum
+from microgradnet.losses import COSTS, mean_cost
+from microgradnet.train import accuracy, fit
+
+T = TypeVar("T")
+PACKAGE = Path(microgradnet.__file__).resolve().parent
+ENGINE_ERRORS = (TypeError, ValueError, ZeroDivisionError, OverflowError)
+
+# --- what to throw at the API ----------------------------------------------------------------
+
+floats = st.floats()  # nan, +-inf, subnormals, +-1.8e308, -0.0
+finite = st.floats(allow_nan=False, allow_infinity=False)
+numbers_ = st.one_of(floats, st.integers(-(10**400), 10**400), st.booleans(), st.fractions())
+junk = st.one_of(
+    st.none(),
+    st.text(max_size=3),
+    st.binary(max_size=3),
+    st.complex_numbers(max_magnitude=10),
+    st.decimals(allow_nan=False, places=2, max_value=10, min_value=-10),
+    st.builds(object),
+    st.lists(floats, max_size=2),
+    st.dictionaries(st.text(max_size=2), floats, max_size=2),
+)
+values = st.builds(Value, floats)
+scalars = st.one_of(numbers_, values, junk)
+sequences = st.one_of(st.lists(scalars, max_size=4), st.tuples(scalars, scalars), junk, numbers_)
+rows = st.one_of(st.lists(st.lists(st.one_of(finite, scalars), max_size=3), max_size=4), sequences)
+sizes = st.one_of(st.integers(-2, 4), junk, st.floats(0, 4), st.booleans())
+activation_names = st.one_of(st.sampled_from(["sigmoid", "tanh", "relu", "linear"]), junk, st.text(max_size=4))
+
+
+def _raised_on_purpose(error: BaseException) -> bool:
+    """True if `error` comes from a `raise` statement in microgradnet, or from Python itself refusing
+    an operator at the call site (after Value's method returned NotImplemented)."""
+    frame = error.__traceback__
+    last = None
+    while frame is not None:
+        last = frame
+        frame = frame.tb_next
+    if last is None:
+        return False
+    path = Path(last.tb_frame.f_code.co_filename).resolve()
+    if path == Path(__file__).resolve():
+        return isinstance(error, TypeError)
+    source = linecache.getline(str(path), last.tb_lineno).strip()
+    return PACKAGE in path.parents and source.startswith("raise")
+
+
+def attempt(call: Callable[[], T], *documented: type[BaseException]) -> T | None:
+    """`call()`, or None if it raised one of the `documented` errors on purpose; anything else fails the test."""
+    try:
+        return call()
+    except documented as error:
+        assert _raised_on_purpose(error), f"{type(error).__name__} from deep inside: {error}"
+        return None
+
+
+def _is_finite(v: Value) -> bool:
+    return math.isfinite(v.data)
+
+
+# --- the engine ------------------------------------------------------------------------------
+
+BINARY_OPERATORS: list[Callable[[Any, Any], Any]] = [
+    lambda x, y: x + y,
+    lambda x, y: x - y,
+    lambda x, y: x * y,
+    lambda x, y: x / y,
+    lambda x, y: x**y,
+]
+UNARY_METHODS = ["exp", "log", "tanh", "sigmoid", "relu", "identity", "clamped_log", "__neg__"]
+
+
+@given(scalars, st.one_of(st.text(max_size=2), junk))
+def test_value_accepts_real_numbers_and_refuses_the_rest(data: object, label: object) -> None:
+    """Value(data, label) gives a float for any real number and otherwise TypeError (OverflowError beyond floats)."""
+    v = attempt(lambda: Value(data, label), TypeError, OverflowError)  # type: ignore[arg-type]
+    if v is not None:
+        assert type(v.data) is float and isinstance(v.label, str)
+
+
+@given(st.sampled_from(BINARY_OPERATORS), st.one_of(values, scalars), st.one_of(values, scalars), st.booleans())
+def test_operators_raise_only_documented_errors(
+    op: Callable[[Any, Any], Any], x: object, y: object, swap: bool
+) -> None:
+    """Any operand pair: a Value or one of TypeError, ValueError, ZeroDivisionError, OverflowError."""
+    left = x if isinstance(x, Value) or isinstance(y, Value) else Value(0.5)
+    left, right = (y, left) if swap else (left, y)
+    out = attempt(lambda: op(left, right), *ENGINE_ERRORS)
+    if isinstance(out, Value):
+        attempt(out.backward, *ENGINE_ERRORS)
+
+
+@given(st.sampled_from(BINARY_OPERATORS), finite, finite)
+def test_finite_operands_never_give_nan(op: Callable[[Any, Any], Any], x: float, y: float) -> None:
+    """+ - * / ** of finite numbers give a non-nan result and non-nan gradients, or a documented error."""
+    a, b = Value(x), Value(y)
+    out = attempt(lambda: op(a, b), *ENGINE_ERRORS)
+    if out is not None:
+        out.backward()
+        assert not any(math.isnan(n) for n in (out.data, a.grad, b.grad)), (x, y, out, a, b)
+
+
+@given(st.sampled_from(UNARY_METHODS), floats)
+def test_unary_operations_are_finite_for_finite_input_and_propagate_nan(method: str, x: float) -> None:
+    """Each unary op of a finite number is finite (or a documented error); a nan input gives a nan output."""
+    v = Value(x)
+    out = attempt(lambda: getattr(v, method)(), ValueError, OverflowError)
+    if out is None:
+        return
+    out.backward()
+    if math.isnan(x):
+        assert math.isnan(out.data)
+    elif math.isfinite(x):
+        assert math.isfinite(out.data) and not math.isnan(v.grad), (method, x, out.data, v.grad)
+
+
+@given(st.lists(st.one_of(values, scalars), max_size=4), st.lists(st.one_of(values, scalars), max_size=4), scalars)
+def test_n_ary_nodes_raise_only_documented_errors(weights: list[Any], inputs: list[Any], bias: object) -> None:
+    """weighted_sum and sum_values refuse non-Values and ragged lengths, with TypeError, ValueError or OverflowError."""
+    attempt(lambda: weighted_sum(weights, inputs, bias), TypeError, ValueError)  # type: ignore[arg-type]
+    attempt(lambda: sum_values(weights), TypeError, OverflowError)
+
+
+@given(st.lists(finite.map(Value), min_size=1, max_size=6))
+def test_sum_of_finite_values_is_finite_or_overflow(terms: list[Value]) -> None:
+    """sum_values of finite Values is finite and exact, or OverflowError (never inf or nan)."""
+    total = attempt(lambda: sum_values(terms), OverflowError)
+    if total is not None:
+        assert total.data == math.fsum(v.data for v in terms)
+
+
+# --- modules and costs -----------------------------------------------------------------------
+
+
+@given(sizes, st.one_of(st.lists(sizes, max_size=3), sizes), activation_names, activation_names, scalars)
+def test_module_constructors_raise_only_type_and_value_errors(
+    nin: object, nouts: object, activation: object, output_activation: object, seed: object
+) -> None:
+    """Neuron, Layer and MLP with random arguments: a module, or TypeError/ValueError naming the argument."""
+    attempt(lambda: Neuron(nin, activation), TypeError, ValueError)  # type: ignore[arg-type]
+    attempt(lambda: Layer(nin, nouts, activation), TypeError, ValueError)  # type: ignore[arg-type]
+    attempt(
+        lambda: MLP(nin, nouts, activation, output_activation=output_activation, seed=seed),  # type: ignore[arg-type]
+        TypeError,
+        ValueError,
+    )
+
+
+@given(sequences, st.one_of(sequences, st.lists(finite, min_size=1, max_size=1)), st.sampled_from(sorted(COSTS)))
+def test_forward_and_cost_give_a_finite_cost_or_a_documented_error(x: object, y: object, cost: str) -> None:
+    """MLP(x) then a cost: finite, or TypeError/ValueError (bad input) or OverflowError (cost too large)."""
+    mlp = MLP(2, [2, 1], "tanh", output_activation="sigmoid" if cost == "bce" else "linear", seed=0)
+    outputs = attempt(lambda: mlp(x), TypeError, ValueError, OverflowError)  # type: ignore[arg-type]
+    if outputs is None:
+        return
+    loss = attempt(lambda: COSTS[cost](outputs, y), TypeError, ValueError, OverflowError)  # type: ignore[arg-type]
+    if loss is not None:
+        assert _is_finite(loss)
+        loss.backward()
+        assert not any(math.isnan(p.grad) for p in mlp.parameters())
+
+
+@given(st.sampled_from(sorted(COSTS)), sequences, sequences)
+def test_costs_on_anything_are_finite_or_a_documented_error(cost: str, outputs: object, targets: object) -> None:
+    """A cost of random outputs and targets is finite, or TypeError, ValueError or OverflowError."""
+    loss = attempt(lambda: COSTS[cost](outputs, targets), TypeError, ValueError, OverflowError)  # type: ignore[arg-type]
+    if loss is not None:
+        assert _is_finite(loss)
+    attempt(lambda: mean_cost(outputs), TypeError, ValueError, OverflowError)  # type: ignore[arg-type]
+
+
+# --- the delta oracle and gradcheck ----------------------------------------------------------
+
+
+@given(rows, rows, st.one_of(st.sampled_from(sorted(COSTS)), junk))
+def test_the_oracle_raises_only_type_and_value_errors(xs: object, ys: object, cost: object) -> None:
+    """backprop and backprop_batch on random samples: a result, or TypeError/ValueError naming the argument."""
+    mlp = MLP(2, [2, 1], seed=0)
+    attempt(lambda: backprop_batch(mlp, xs, ys, cost), TypeError, ValueError)  # type: ignore[arg-type]
+    if isinstance(xs, list) and isinstance(ys, list) and xs and ys:
+        attempt(lambda: backprop(mlp, xs[0], ys[0], cost), TypeError, ValueError)  # type: ignore[arg-type]
+
+
+@given(sequences, scalars, scalars, scalars)
+def test_gradcheck_raises_only_documented_errors(inputs: object, eps: object, atol: object, rtol: object) -> None:
+    """gradcheck on random inputs and tolerances: True, GradcheckError, or a documented argument or engine error."""
+
+    def f(*xs: Value) -> Value:
+        return sum_values([x.tanh() * x for x in xs])
+
+    attempt(lambda: gradcheck(f, inputs, eps=eps, atol=atol, rtol=rtol), GradcheckError, *ENGINE_ERRORS)  # type: ignore[arg-type]
+
+
+# --- optimizers, data sets and training ------------------------------------------------------
+
+
+@given(scalars, scalars, scalars, st.one_of(st.tuples(scalars, scalars), scalars), scalars)
+def test_optimizer_constructors_raise_only_type_and_value_errors(
+    params: object, lr: object, momentum: object, betas: object, eps: object
+) -> None:
+    """SGD and Adam with random hyper-parameters: an optimizer, or TypeError/ValueError naming the argument."""
+    for candidate in (params, [Value(1.0)], []):
+        attempt(lambda: optim.SGD(candidate, lr, momentum), TypeError, ValueError)  # type: ignore[arg-type]  # noqa: B023
+        attempt(lambda: optim.Adam(candidate, lr, betas, eps), TypeError, ValueError)  # type: ignore[arg-type]  # noqa: B023
+
+
+@given(st.lists(floats, min_size=1, max_size=3), st.sampled_from(["sgd", "adam"]))
+def test_optimizers_refuse_non_finite_gradients_and_leave_parameters_alone(grads: list[float], name: str) -> None:
+    """step() with any gradients: parameters updated, or a ValueError (a non-finite gradient) and no change."""
+    params = [Value(0.5) for _ in grads]
+    for p, g in zip(params, grads):
+        p.grad = g
+    optimizer = optim.OPTIMIZERS[name](params, lr=0.1)
+    result = attempt(optimizer.step, ValueError)
+    if result is None and not all(map(math.isfinite, grads)):
+        assert [p.data for p in params] == [0.5] * len(grads)
+    else:
+        assert all(math.isfinite(p.data) for p in params)
+
+
+@given(st.sampled_from(["moons", "circles", "spirals"]), sizes, st.one_of(scalars, finite), scalars)
+def test_datasets_give_finite_points_or_type_and_value_errors(
+    name: str, n: object, noise: object, seed: object
+) -> None:
+    """moons, circles and spirals: finite coordinates and 0/1 targets, or TypeError/ValueError naming the argument."""
+    data = attempt(lambda: datasets.DATASETS[name](n, noise, seed), TypeError, ValueError)  # type: ignore[operator]
+    if data is not None:
+        inputs, targets = data
+        assert all(math.isfinite(c) for point in inputs for c in point)
+        assert {y for (y,) in targets} <= {0.0, 1.0}
+
+
+samples = st.one_of(st.lists(st.lists(st.one_of(finite, floats, scalars), min_size=2, max_size=2), max_size=3), rows)
+labels = st.one_of(st.lists(st.lists(st.one_of(finite, floats, scalars), min_size=1, max_size=1), max_size=3), rows)
+
+
+@given(samples, labels, st.one_of(st.integers(-1, 2), scalars), st.one_of(finite, scalars))
+def test_fit_and_accuracy_raise_only_documented_errors(
+    inputs: object, targets: object, epochs: object, threshold: object
+) -> None:
+    """fit and accuracy on random data and settings: a history and a fraction, or a documented error."""
+    mlp = MLP(2, [2, 1], seed=0)
+    optimizer = optim.SGD(mlp.parameters(), lr=0.1)
+    run = lambda: fit(mlp, inputs, targets, optimizer=optimizer, epochs=epochs, progress=False)  # type: ignore[arg-type]  # noqa: E731
+    history = attempt(run, TypeError, ValueError, OverflowError)
+    if history is not None:
+        assert all(math.isfinite(h) for h in history)
+    share = attempt(lambda: accuracy(mlp, inputs, targets, threshold), TypeError, ValueError)  # type: ignore[arg-type]
+    if share is not None:
+        assert 0.0 <= share <= 1.0
+
+
+# --- saved models ----------------------------------------------------------------------------
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), floats, st.integers(-(10**30), 10**30), st.text(max_size=4)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _paths(obj: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place inside a state where a value could be replaced."""
+    found = [prefix] if prefix else []
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            found += _paths(value, (*prefix, i))
+    return found
+
+
+@given(st.data(), json_values)
+def test_a_corrupted_state_raises_model_format_error_and_changes_nothing(
+    data: st.DataObject, junk_value: object
+) -> None:
+    """Any part of a valid state replaced by random JSON: ModelFormatError and the model untouched, or a valid load."""
+    mlp = MLP(2, [2, 1], "tanh", seed=0)
+    state = mlp.state_dict()
+    path = data.draw(st.sampled_from(_paths(state)))
+    target = state
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = junk_value
+    before = [p.data for p in mlp.parameters()]
+    try:
+        mlp.load_state_dict(state)
+    except ModelFormatError as error:
+        assert _raised_on_purpose(error)
+        assert [p.data for p in mlp.parameters()] == before
+    else:  # the junk happened to be valid there, e.g. a number in place of a weight
+        assert mlp.state_dict() == state
+
+
+@given(json_values)
+def test_random_json_never_loads_as_a_model(state: object) -> None:
+    """Random JSON data is refused with ModelFormatError (it never names all seven keys right)."""
+    mlp = MLP(1, [1], seed=0)
+    with pytest.raises(ModelFormatError):
+        mlp.load_state_dict(state)  # type: ignore[arg-type]
+
+
+@given(st.one_of(st.binary(max_size=64), json_values.map(lambda v: json.dumps(v).encode())))
+def test_random_files_raise_model_format_error(content: bytes) -> None:
+    """MLP.load of random bytes or random JSON text raises ModelFormatError naming the file, nothing else."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "fuzzed.json")
+        with open(path, "wb") as file:
+            file.write(content)
+        with pytest.raises(ModelFormatError, match=r"fuzzed\.json"):
+            MLP.load(path)
