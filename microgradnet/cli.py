@@ -294,8 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo",
         help="train a sigmoid MLP on two moons and draw what it learned",
-        description="Train a 2-8-1 sigmoid MLP on two moons with a progress bar, print its accuracy, "
-        "and write the decision boundary and the loss curve into an output folder.",
+        description="Train a 2-8-1 sigmoid MLP on two moons with a progress bar, print its accuracy and one "
+        "sample's gradients by autograd and by the delta equations, and write the decision boundary, the loss "
+        "curve and a picture of the trained network into an output folder.",
     )
     demo.add_argument("--out", type=Path, default=Path("microgradnet-demo"), help="output folder (%(default)s)")
     demo.add_argument("--epochs", type=positive_int, default=60, help="training epochs (%(default)s)")

@@ -126,9 +126,9 @@ def run(
     result.files.append(picture)
     if note:
         echo(note)
-    echo(f"wrote {len(result.files)} files into {out}/:")
+    echo(f"wrote {len(result.files)} files into {out.resolve()}/:")
     for path in result.files:
-        echo(f"  {path}")
+        echo(f"  {path.name}")
     return result
 
 

@@ -31,7 +31,8 @@ def test_demo_writes_its_pictures_and_names_the_folder(tmp_path: Path, capsys: p
     assert "autograd vs the delta equations (BP1-BP4), one sample" in captured.out
     largest = float(captured.out.split("largest |difference| over all 33 parameters: ")[1].split()[0])
     assert largest <= 1e-15
-    assert f"into {out}/" in captured.out
+    assert f"into {out.resolve()}/:" in captured.out
+    assert "  network.svg" in captured.out
     assert "3/3" in captured.err and "loss=" in captured.err
     for name in ("decision_boundary.png", "loss.png"):
         data = (out / name).read_bytes()

@@ -140,3 +140,13 @@ def test_xor_is_learned_by_a_2_4_1_sigmoid_network() -> None:
     )
     assert history[-1] < 0.01 < history[0]
     assert accuracy(mlp, inputs, targets) == 1.0
+
+
+def test_uneven_batches_are_weighted_by_their_size() -> None:
+    """With lr = 0 (no update), batches of 3 and 1 samples give history = the mean cost of all 4 samples."""
+    inputs, targets = xor()
+    mlp = MLP(2, [3, 1], seed=2)
+    expected = mean_cost([half_sse(mlp(x), y) for x, y in zip(inputs, targets)]).data
+    optimizer = SGD(mlp.parameters(), lr=0.0)
+    history = fit(mlp, inputs, targets, optimizer=optimizer, epochs=2, batch_size=3, progress=False)
+    assert history == pytest.approx([expected, expected], rel=1e-12)
