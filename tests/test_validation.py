@@ -4,11 +4,14 @@ with a message naming what was wrong, and nan/inf behave as documented."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
+import microgradnet
 from microgradnet import MLP, Layer, Neuron, Value, gradcheck
 from microgradnet.datasets import circles, moons, xor
 from microgradnet.delta import backprop, backprop_batch
@@ -216,3 +219,21 @@ def test_accuracy_refuses_a_threshold_that_is_not_a_finite_number() -> None:
     mlp, data = MLP(2, [2, 1], seed=0), xor()
     _raises(lambda: accuracy(mlp, *data, threshold=NAN), ValueError, "threshold", "nan")
     _raises(lambda: accuracy(mlp, *data, threshold="0.5"), TypeError, "threshold", "str")  # type: ignore[arg-type]
+
+
+# --- the table itself ----------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRY_POINTS = [
+    *(name for name in microgradnet.__all__ if not name.endswith("Error")),
+    *("weighted_sum", "sum_values", "half_sse", "mse", "bce", "mean_cost", "get_cost", "backprop", "backprop_batch"),
+    *("state_dict", "load_state_dict", "save", "load", "SGD", "Adam", "step", "moons", "circles", "spirals"),
+    *("fit", "accuracy", "draw_graph", "draw_network"),
+]
+
+
+def test_docs_table_names_every_entry_point_and_the_readme_links_it() -> None:
+    """docs/errors.md mentions every public entry point, and the README's robustness section links to it."""
+    table = (ROOT / "docs" / "errors.md").read_text()
+    assert [name for name in ENTRY_POINTS if not re.search(rf"[`.]{name}\b(?!Error)", table)] == []
+    assert "(docs/errors.md)" in (ROOT / "README.md").read_text()
