@@ -1,13 +1,14 @@
 """microgradnet: a scalar autograd engine for learning, teaching and checking backpropagation."""
 
 from microgradnet.compiler import compile
-from microgradnet.engine import Value, no_grad
+from microgradnet.engine import AnomalyError, Value, detect_anomaly, no_grad
 from microgradnet.gradcheck import GradcheckError, gradcheck
 from microgradnet.nn import MLP, Layer, Module, Neuron
 from microgradnet.serialize import ModelFormatError
 
 __all__ = [
     "MLP",
+    "AnomalyError",
     "GradcheckError",
     "Layer",
     "ModelFormatError",
@@ -15,6 +16,7 @@ __all__ = [
     "Neuron",
     "Value",
     "compile",
+    "detect_anomaly",
     "gradcheck",
     "no_grad",
 ]

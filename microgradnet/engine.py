@@ -141,19 +141,21 @@ class _ThreadModes(threading.local):
     """This thread's modes; each starts off in every thread."""
 
     no_grad: bool = False
+    detect_anomaly: bool = False
 
 
 class _OpenContexts:
     """How many contexts of each mode are open, over all threads.
 
     The operations test these counts before the (slower) thread-local flags, so while no thread
-    is inside `no_grad()` a mode costs one attribute read per operation.
+    is inside `no_grad()` or `detect_anomaly()` a mode costs one attribute read per operation.
     """
 
-    __slots__ = ("no_grad",)
+    __slots__ = ("detect_anomaly", "no_grad")
 
     def __init__(self) -> None:
         self.no_grad = 0
+        self.detect_anomaly = 0
 
 
 _modes = _ThreadModes()
@@ -187,6 +189,28 @@ def no_grad() -> AbstractContextManager[None]:
 def is_grad_enabled() -> bool:
     """Whether operations in this thread record their parents."""
     return not (_open.no_grad and _modes.no_grad)
+
+
+class AnomalyError(FloatingPointError):
+    """Under `detect_anomaly()`: an operation or a gradient became nan or infinite."""
+
+
+def detect_anomaly() -> AbstractContextManager[None]:
+    """Inside this context a nan or an infinity raises `AnomalyError` where it first appears.
+
+    Forward: the first operation whose result is not finite raises, naming the operation, its
+    inputs and its output. Backward: the first edge whose gradient contribution
+    `g_node * d node/d parent` (or the parent's sum of them) is not finite raises, naming the
+    operation and the factors; every `grad` is then left as it was before `backward()`.
+    Outside the context nan and inf propagate silently, as floats do. Per thread, like `no_grad`.
+    """
+    return _thread_mode("detect_anomaly")
+
+
+def _check_forward(op: str, inputs: Sequence[float], out: float) -> None:
+    """Under `detect_anomaly()` in this thread, `AnomalyError` if `op` made a nan or an infinity."""
+    if _modes.detect_anomaly and not math.isfinite(out):
+        raise AnomalyError(f"detect_anomaly: {op!r} produced {out!r} from the inputs {list(inputs)!r}")
 
 
 # --- Value ------------------------------------------------------------------------------
@@ -275,6 +299,8 @@ class Value:
         forward, (d_dx, d_dy) = BINARY[op]
         x, y = left.data, right.data
         out = forward(x, y)
+        if _open.detect_anomaly:
+            _check_forward(op, (x, y), out)
         if _open.no_grad and _modes.no_grad:
             return _leaf(out)
         return _node(out, op, (left, right), (d_dx(x, y, out), d_dy(x, y, out)))
@@ -315,9 +341,12 @@ class Value:
         forward, (d_dbase, _) = BINARY["**"]
         x = self.data
         out = forward(x, y)
+        op = f"**{int(y) if y.is_integer() else y}"
+        if _open.detect_anomaly:
+            _check_forward(op, (x,), out)
         if _open.no_grad and _modes.no_grad:
             return _leaf(out)
-        return _node(out, f"**{int(y) if y.is_integer() else y}", (self,), (d_dbase(x, y, out),))
+        return _node(out, op, (self,), (d_dbase(x, y, out),))
 
     def __rpow__(self, base: Operand) -> Value:
         """`number ** y`; the number base is a constant, not a node."""
@@ -327,9 +356,12 @@ class Value:
         forward, (_, d_dexponent) = BINARY["**"]
         y = self.data
         out = forward(x, y)
+        op = f"{int(x) if x.is_integer() else x}**"
+        if _open.detect_anomaly:
+            _check_forward(op, (y,), out)
         if _open.no_grad and _modes.no_grad:
             return _leaf(out)
-        return _node(out, f"{int(x) if x.is_integer() else x}**", (self,), (d_dexponent(x, y, out),))
+        return _node(out, op, (self,), (d_dexponent(x, y, out),))
 
     def __neg__(self) -> Value:
         return apply_unary("neg", self)
@@ -376,10 +408,13 @@ class Value:
             node.grad = 0.0
         self.grad = 1.0
         try:
-            for node in reversed(order):
-                g = node.grad
-                for parent, local_grad in zip(node.parents, node.local_grads):
-                    parent.grad += g * local_grad
+            if _open.detect_anomaly and _modes.detect_anomaly:
+                _propagate_checked(order)
+            else:
+                for node in reversed(order):
+                    g = node.grad
+                    for parent, local_grad in zip(node.parents, node.local_grads):
+                        parent.grad += g * local_grad
         except BaseException:
             for node in order:  # leave every grad as it was before this call
                 node.grad = 0.0
@@ -387,6 +422,22 @@ class Value:
         finally:
             for node, grad in earlier:
                 node.grad += grad
+
+
+def _propagate_checked(order: list[Value]) -> None:
+    """The loop of `backward()` under `detect_anomaly()`: `AnomalyError` at the first non-finite gradient."""
+    for node in reversed(order):
+        g = node.grad
+        for i, (parent, local_grad) in enumerate(zip(node.parents, node.local_grads)):
+            contribution = g * local_grad
+            parent.grad += contribution
+            if not (math.isfinite(contribution) and math.isfinite(parent.grad)):
+                name = f" {node.label!r}" if node.label else ""
+                raise AnomalyError(
+                    f"detect_anomaly: backward through {node.op!r}{name} (data {node.data!r}) gave parent {i} "
+                    f"(data {parent.data!r}) the contribution {g!r} * {local_grad!r} = {contribution!r}; "
+                    f"its gradient is now {parent.grad!r}"
+                )
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -414,6 +465,8 @@ def apply_unary(op: str, x: Value) -> Value:
     forward, (derivative,) = UNARY[op]
     data = x.data
     out = forward(data)
+    if _open.detect_anomaly:
+        _check_forward(op, (data,), out)
     if _open.no_grad and _modes.no_grad:
         return _leaf(out)
     return _node(out, op, (x,), (derivative(data, out),))
@@ -434,6 +487,8 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value], bias: Value)
         z = sum(map(float.__mul__, w, a), bias.data)
     except (AttributeError, TypeError):
         raise TypeError(f"{WEIGHTED_SUM}: weights, inputs and bias must be Values holding floats") from None
+    if _open.detect_anomaly:
+        _check_forward(WEIGHTED_SUM, (*w, *a, bias.data), z)
     if _open.no_grad and _modes.no_grad:
         return _leaf(z)
     return _node(z, WEIGHTED_SUM, (*weights, *inputs, bias), (*a, *w, 1.0))
@@ -455,6 +510,8 @@ def sum_values(values: Sequence[Value]) -> Value:
         if all(map(math.isfinite, data)):
             raise OverflowError(f"sum: the sum of these {len(data)} finite values overflows a float") from None
         total = sum(data)
+    if _open.detect_anomaly:
+        _check_forward("sum", data, total)
     if _open.no_grad and _modes.no_grad:
         return _leaf(total)
     return _node(total, "sum", parents, (1.0,) * len(parents))
