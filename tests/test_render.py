@@ -6,6 +6,7 @@ program and the missing `graphviz` package give errors that say what to do; `sav
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
@@ -275,7 +276,7 @@ def test_the_same_in_a_fresh_interpreter() -> None:
 
 
 def test_mlp_graph_is_clustered_by_layer_and_neuron() -> None:
-    """w[l][j][k], b[l][j], z[l][j], a[l][j] sit in cluster "neuron [l][j]" in "layer l"; x[k] in "input"; C outside."""
+    """w[l][j][k], b[l][j], z[l][j], a[l][j] sit in cluster "neuron [l][j]" in "layer l"; x[k] and C outside."""
     _, cost = mlp_cost([2, 3, 1])
     order = topological_order(cost)
     dot = draw_graph(cost).source
@@ -284,13 +285,10 @@ def test_mlp_graph_is_clustered_by_layer_and_neuron() -> None:
         match = re.fullmatch(r"([wbza])\[(\d+)\]\[(\d+)\](?:\[\d+\])?", node.label)
         if match:
             assert paths[f"n{i}"] == (f"cluster_layer_{match[2]}", f"cluster_neuron_{match[2]}_{match[3]}"), node.label
-        elif node.label.startswith("x["):
-            assert paths[f"n{i}"] == ("cluster_input",)
         else:
             assert paths[f"n{i}"] == (), node
     labels = cluster_labels(dot)
     assert labels["cluster_layer_0"] == "layer 0" and labels["cluster_neuron_1_0"] == "neuron [1][0]"
-    assert labels["cluster_input"] == "input"
     assert len([name for name in labels if name.startswith("cluster_neuron")]) == 4
 
 
@@ -299,12 +297,31 @@ def test_layer_and_neuron_graphs_are_clustered_too() -> None:
     layer = Layer(2, 2)
     outputs = layer([1.0, 2.0])
     paths = cluster_paths(draw_graph(outputs[0] + outputs[1]).source)
-    # Neuron j holds w[j][0], w[j][1], b[j], z[j], a[j]; the sum of the two outputs stays outside.
-    assert Counter(paths.values()) == {("cluster_neuron_0",): 5, ("cluster_neuron_1",): 5, ("cluster_input",): 2, (): 1}
+    # Neuron j holds w[j][0], w[j][1], b[j], z[j], a[j]; x[0], x[1] and the sum of the outputs stay outside.
+    assert Counter(paths.values()) == {("cluster_neuron_0",): 5, ("cluster_neuron_1",): 5, (): 3}
     neuron = Neuron(3)
     dot = draw_graph(neuron([1.0, 2.0, 3.0])).source
-    assert Counter(cluster_paths(dot).values()) == {("cluster_neuron",): 6, ("cluster_input",): 3}
+    assert Counter(cluster_paths(dot).values()) == {("cluster_neuron",): 6, (): 3}
     assert cluster_labels(dot)["cluster_neuron"] == "neuron"
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_layout_edges_put_layers_side_by_side_and_weights_in_order(rankdir: str) -> None:
+    """The only invisible edges are a_k -> w_jk (a weight one rank after its input) and w_0 .. w_n-1, b chains."""
+    mlp, cost = mlp_cost([2, 3, 1])
+    order = topological_order(cost)
+    name = {node: f"n{i}" for i, node in enumerate(order)}
+    expected = set()
+    for layer in mlp.layers:
+        for neuron in layer.neurons:
+            z = next(v for v in order if v.label == f"z{neuron.index}")
+            inputs = z.parents[len(neuron.w) : 2 * len(neuron.w)]
+            expected |= {(name[a_k], name[w_k]) for a_k, w_k in zip(inputs, neuron.w)}
+            column = [name[v] for v in (*neuron.w, neuron.b)]
+            chain = column[::-1] if rankdir == "LR" else column
+            expected |= set(itertools.pairwise(chain))
+    invisible = [(tail, head) for tail, head, _ in edges(draw_graph(cost, rankdir=rankdir).source, visible=False)]
+    assert len(invisible) == len(expected) and set(invisible) == expected
 
 
 def test_user_values_named_like_parameters_stay_unclustered() -> None:
@@ -584,3 +601,61 @@ def test_draw_network_works_under_no_grad() -> None:
     with no_grad():
         inside = draw_network(mlp, [1.0, 2.0], [1.0]).source
     assert inside == draw_network(mlp, [1.0, 2.0], [1.0]).source
+
+
+# --- the gallery in viz/ ----------------------------------------------------------------------------
+
+VIZ = Path(__file__).resolve().parent.parent / "viz"
+
+
+def _texts(svg: str) -> Counter[str]:
+    """The multiset of text strings an SVG shows (its labels and numbers), whatever the layout."""
+    return Counter(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+
+
+@pytest.mark.usefixtures("dot_program")
+def test_the_committed_gallery_is_what_make_gallery_draws(tmp_path: Path) -> None:
+    """viz/make_gallery.py runs and draws exactly the labels and numbers of the SVGs committed in viz/."""
+    env = {**os.environ, "PYTHONPATH": str(VIZ.parent)}
+    run = subprocess.run(
+        [sys.executable, str(VIZ / "make_gallery.py"), "--out", str(tmp_path)], capture_output=True, text=True, env=env
+    )
+    assert run.returncode == 0, run.stderr
+    drawn = sorted(path.name for path in tmp_path.glob("*.svg"))
+    assert drawn == ["mlp_2_3_1.svg", "network_2_16_16_1.svg", "network_xor.svg", "neuron.svg"]
+    for name in drawn:
+        committed = (VIZ / name).read_text(encoding="utf-8")
+        assert _texts((tmp_path / name).read_text(encoding="utf-8")) == _texts(committed), name
+    xor = (tmp_path / "network_xor.svg").read_text(encoding="utf-8")
+    assert "∂C/∂w" in xor and "δ" in xor
+
+
+def _rendering_section() -> str:
+    readme = (VIZ.parent / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- section: rendering \(issue 4\) -->(.+?)\n## ", readme, re.S)
+    assert match is not None, "README.md has no rendering section"
+    return match[1]
+
+
+@pytest.mark.usefixtures("dot_program")
+def test_the_readme_one_liner_writes_a_neuron_svg(tmp_path: Path) -> None:
+    """The README's one line writes neuron.svg with a neuron's data, grads and local derivatives."""
+    match = re.search(r"<!-- render-one-liner -->\s*```bash\npython -c (.+)\n```", _rendering_section())
+    assert match is not None, "no one-liner after <!-- render-one-liner -->"
+    code = match[1].strip('"')
+    env = {**os.environ, "PYTHONPATH": str(VIZ.parent)}
+    subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True, env=env, capture_output=True)
+    svg = (tmp_path / "neuron.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and all(text in svg for text in ("w[0]", "w[1]", "data", "grad", "sigmoid"))
+
+
+@pytest.mark.usefixtures("dot_program")
+def test_the_readme_rendering_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every Python block of the README's rendering section runs and writes the files it names."""
+    monkeypatch.chdir(tmp_path)
+    blocks = re.findall(r"```python\n(.+?)```", _rendering_section(), re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+    assert (tmp_path / "network.svg").read_text(encoding="utf-8").count('class="node"') == 35
+    assert (tmp_path / "sample.pdf").read_bytes().startswith(b"%PDF-")

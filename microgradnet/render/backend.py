@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 import os
 import shutil
 from pathlib import Path
@@ -37,11 +38,14 @@ def import_graphviz() -> ModuleType:
 
 
 def new_digraph(name: str, rankdir: str, **graph_attr: str) -> graphviz.Digraph:
-    """An empty `graphviz.Digraph` in the house look: sans-serif text, rounded white boxes, grey edge labels."""
+    """An empty `graphviz.Digraph` in the house look: sans-serif text, rounded white boxes, grey edge labels.
+
+    `remincross=false` lets `keep_in_order` chains hold.
+    """
     gv = import_graphviz()
     return gv.Digraph(
         name,
-        graph_attr={"rankdir": rankdir, "fontname": FONT, "fontsize": "11", **graph_attr},
+        graph_attr={"rankdir": rankdir, "remincross": "false", "fontname": FONT, "fontsize": "11", **graph_attr},
         node_attr={
             "shape": "box",
             "style": "rounded,filled",
@@ -51,6 +55,22 @@ def new_digraph(name: str, rankdir: str, **graph_attr: str) -> graphviz.Digraph:
         },
         edge_attr={"fontname": FONT, "fontsize": "9", "fontcolor": TEXT_GREY, "arrowsize": "0.6", "color": "#666666"},
     )
+
+
+def keep_in_order(subgraph: graphviz.Digraph, names: list[str], rankdir: str) -> None:
+    """Keep these nodes in one rank, in this order (top to bottom, or left to right), by invisible edges.
+
+    Graphviz keeps such a chain in order when the graph has `remincross=false`. A left-to-right
+    layout is the top-to-bottom one turned a quarter, so there the chain runs backwards to put
+    the first node on top.
+    """
+    if len(names) < 2:
+        return
+    chain = names[::-1] if rankdir in ("LR", "RL") else names
+    with subgraph.subgraph() as same_rank:
+        same_rank.attr(rank="same")
+        for before, after in itertools.pairwise(chain):
+            same_rank.edge(before, after, style="invis")
 
 
 def save(graph: graphviz.Digraph, path: str | os.PathLike[str]) -> Path:

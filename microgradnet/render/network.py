@@ -13,7 +13,6 @@ them (BP1-BP4 in plain floats), so drawing never touches a `grad`.
 from __future__ import annotations
 
 import html
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,7 +21,7 @@ from microgradnet.delta import Backprop, backprop
 from microgradnet.engine import Value, no_grad
 from microgradnet.losses import get_cost
 from microgradnet.nn import MLP, _check_inputs
-from microgradnet.render.backend import new_digraph
+from microgradnet.render.backend import keep_in_order, new_digraph
 from microgradnet.render.style import (
     TEXT_GREY,
     check_rankdir,
@@ -106,13 +105,13 @@ def draw_network(
     _check(mlp, x, y, rankdir, edge_labels)
     get_cost(cost)  # a bad name fails here, with the list of names, even when no y is given
     sample = evaluate(mlp, x, y, cost) if x is not None else None
-    graph = new_digraph("network", rankdir, remincross="false", nodesep="0.25", ranksep="1.2")
+    graph = new_digraph("network", rankdir, nodesep="0.25", ranksep="1.2")
     with graph.subgraph(name="cluster_input") as cluster:
         cluster.attr(label="input", style="rounded", color="#bbbbbb", fontcolor=TEXT_GREY)
         for k in range(mlp.nin):
             rows = [f"<B>x[{k}]</B>"] + ([number(sample.x[k])] if sample else [])
             cluster.node(f"x{k}", _label(rows))
-        _keep_in_order(cluster, [f"x{k}" for k in range(mlp.nin)], rankdir)
+        keep_in_order(cluster, [f"x{k}" for k in range(mlp.nin)], rankdir)
     gradients = sample.gradients if sample is not None else None
     deltas = [d for d_l in gradients.delta for d in d_l] if gradients is not None else []
     largest_delta = largest_magnitude(deltas)
@@ -128,7 +127,7 @@ def draw_network(
                     rows.append(f"δ {number(gradients.delta[l][j])}")
                     fill = signed_fill(gradients.delta[l][j], largest_delta)
                 cluster.node(f"n{l}_{j}", _label(rows), fillcolor=fill)
-            _keep_in_order(cluster, [f"n{l}_{j}" for j in range(layer.nout)], rankdir)
+            keep_in_order(cluster, [f"n{l}_{j}" for j in range(layer.nout)], rankdir)
     _add_weights(graph, mlp, sample, edge_labels)
     if sample is not None and sample.cost is not None and y is not None:
         targets = ", ".join(number(float(y_i)) for y_i in y)
@@ -136,21 +135,6 @@ def draw_network(
         for j in range(mlp.layers[-1].nout):
             graph.edge(f"n{len(mlp.layers) - 1}_{j}", "cost", style="dashed", color="#999999")
     return graph
-
-
-def _keep_in_order(cluster: graphviz.Digraph, names: list[str], rankdir: str) -> None:
-    """Stack one layer's nodes in index order, 0 at the top (or left): same rank, invisible edges.
-
-    Graphviz keeps such a chain in order when `remincross=false`; a left-to-right layout is the
-    top-to-bottom one turned a quarter, so there the chain runs backwards to put node 0 on top.
-    """
-    if len(names) < 2:
-        return
-    chain = names[::-1] if rankdir in ("LR", "RL") else names
-    with cluster.subgraph() as column:
-        column.attr(rank="same")
-        for before, after in itertools.pairwise(chain):
-            column.edge(before, after, style="invis")
 
 
 def _add_weights(graph: graphviz.Digraph, mlp: MLP, sample: Sample | None, edge_labels: bool | None) -> None:
