@@ -2,13 +2,13 @@
 
 `backprop(mlp, x, y, cost)` reads the network's parameters (their `.data`, never a `Value`
 operation), runs its own forward pass and then the equations of Nielsen's chapter 2, with `l`
-indexing `mlp.layers` (L-1 is the output layer, and a^(l-1) for l = 0 is the input x):
+indexing `mlp.layers`, L the output layer (`mlp.layers[-1]`) and a^(l-1) for l = 0 the input x:
 
     forward  z^l_j = sum_k w^l_jk a^(l-1)_k + b^l_j,   a^l_j = sigma(z^l_j)
-    BP1      delta^(L-1)_j = dC/da^(L-1)_j * sigma'(z^(L-1)_j)
-    BP2      delta^l_k     = (sum_j w^(l+1)_jk delta^(l+1)_j) * sigma'(z^l_k)
-    BP3      dC/db^l_j     = delta^l_j
-    BP4      dC/dw^l_jk    = a^(l-1)_k delta^l_j
+    BP1      delta^L_j  = dC/da^L_j * sigma'(z^L_j)
+    BP2      delta^l_k  = (sum_j w^(l+1)_jk delta^(l+1)_j) * sigma'(z^l_k)
+    BP3      dC/db^l_j  = delta^l_j
+    BP4      dC/dw^l_jk = a^(l-1)_k delta^l_j
 
 In `w_jk`, j is always the neuron of the later layer and k the earlier one, so BP2 names the
 neuron of layer l `k`. Nothing here uses the engine's derivative table: the activations, their
@@ -292,11 +292,11 @@ def _backprop(layers: list[_Layer], x: Vector, y: Vector, cost_derivative: CostD
         a.append(activation(z[-1], layer.activations))
         a_prev = a[-1]
 
-    L = len(layers)
-    sigma_prime_z = [activation_derivative(z[l], layers[l].activations) for l in range(L)]
-    delta: list[Vector] = [()] * L
-    delta[L - 1] = output_delta(cost_derivative(a[L - 1], y), sigma_prime_z[L - 1])
-    for l in reversed(range(L - 1)):
+    L = len(layers) - 1  # the output layer
+    sigma_prime_z = [activation_derivative(z[l], layers[l].activations) for l in range(L + 1)]
+    delta: list[Vector] = [()] * (L + 1)
+    delta[L] = output_delta(cost_derivative(a[L], y), sigma_prime_z[L])
+    for l in reversed(range(L)):
         delta[l] = hidden_delta(layers[l + 1].w, delta[l + 1], sigma_prime_z[l])
 
     inputs = [x, *a[:-1]]  # a^(l-1) of every layer l
@@ -304,8 +304,8 @@ def _backprop(layers: list[_Layer], x: Vector, y: Vector, cost_derivative: CostD
         z=tuple(z),
         a=tuple(a),
         delta=tuple(delta),
-        dW=tuple(weight_gradient(delta[l], inputs[l]) for l in range(L)),
-        db=tuple(bias_gradient(delta[l]) for l in range(L)),
+        dW=tuple(weight_gradient(delta[l], inputs[l]) for l in range(L + 1)),
+        db=tuple(bias_gradient(delta[l]) for l in range(L + 1)),
     )
 
 

@@ -383,3 +383,10 @@ def test_a_network_with_an_unknown_activation_or_shape_is_rejected() -> None:
     mlp.layers[1].neurons[0].w.pop()
     with pytest.raises(ValueError, match=r"mlp.layers\[1\].neurons\[0\] has 2 weights, but the layer before gives 3"):
         oracle.backprop(mlp, [1.0, 2.0], [0.5])
+
+
+def test_bce_behind_an_output_outside_the_unit_interval_is_rejected() -> None:
+    """bce needs a^L in [0, 1]: behind a linear output the oracle names the offending output, as `losses.bce` does."""
+    mlp = linear_chain()
+    with pytest.raises(ValueError, match=r"bce: outputs\[0\] = -2.5 is outside \[0, 1\]"):
+        oracle.backprop(mlp, [1.0], [0.5], "bce")
