@@ -295,7 +295,15 @@ class CompiledFunction:
     def _inputs(self, inputs: Sequence[float]) -> list[float]:
         if isinstance(inputs, Sequence) and not isinstance(inputs, (str, bytes)) and len(inputs) != self.n_inputs:
             raise ValueError(f"expected {self.n_inputs} inputs (as traced), got {len(inputs)}")
-        return [float(x) for x in _check_row("inputs", inputs)]
+        xs = []
+        for k, x in enumerate(_check_row("inputs", inputs)):
+            try:
+                xs.append(float(x))
+            except OverflowError:
+                raise OverflowError(
+                    f"inputs[{k}] is too large for a float ({type(x).__name__} beyond 1.8e308)"
+                ) from None
+        return xs
 
     def __call__(self, inputs: Sequence[float]) -> tuple[float, tuple[float, ...]]:
         """(f(inputs), (df/dinputs[0], ...)) by the generated code; no `Value` is created."""

@@ -237,3 +237,9 @@ def test_docs_table_names_every_entry_point_and_the_readme_links_it() -> None:
     table = (ROOT / "docs" / "errors.md").read_text()
     assert [name for name in ENTRY_POINTS if not re.search(rf"[`.]{name}\b(?!Error)", table)] == []
     assert "(docs/errors.md)" in (ROOT / "README.md").read_text()
+
+
+def test_compiled_functions_name_an_input_too_large_for_a_float() -> None:
+    """compiled(inputs) with an int beyond the float range is an OverflowError naming inputs[k], as Value's is."""
+    compiled = microgradnet.compile(lambda x, y: x * y, [1.0, 2.0])
+    _raises(lambda: compiled([1.0, 10**400]), OverflowError, "inputs[1]", "too large for a float")
