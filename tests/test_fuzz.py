@@ -5,6 +5,7 @@ docs promise a finite result or an error, no nan or inf comes out."""
 
 from __future__ import annotations
 
+import functools
 import json
 import linecache
 import math
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 import microgradnet
 from microgradnet import MLP, GradcheckError, Layer, ModelFormatError, Neuron, Value, datasets, gradcheck, optim
 from microgradnet.delta import backprop, backprop_batch
-from microgradnet.engine import sum_values, weighted_sum
+from microgradnet.engine import AnomalyError, detect_anomaly, sum_values, weighted_sum
 from microgradnet.losses import COSTS, mean_cost
 from microgradnet.train import accuracy, fit
 
@@ -33,7 +34,8 @@ ENGINE_ERRORS = (TypeError, ValueError, ZeroDivisionError, OverflowError)
 
 floats = st.floats()  # nan, +-inf, subnormals, +-1.8e308, -0.0
 finite = st.floats(allow_nan=False, allow_infinity=False)
-numbers_ = st.one_of(floats, st.integers(-(10**400), 10**400), st.booleans(), st.fractions())
+extremes = st.sampled_from([math.nan, math.inf, -math.inf, 1.7976931348623157e308, -5e-324, -0.0, 10**400, -(10**309)])
+numbers_ = st.one_of(extremes, floats, st.integers(-(10**400), 10**400), st.booleans(), st.fractions())
 junk = st.one_of(
     st.none(),
     st.text(max_size=3),
@@ -136,6 +138,30 @@ def test_unary_operations_are_finite_for_finite_input_and_propagate_nan(method: 
         assert math.isnan(out.data)
     elif math.isfinite(x):
         assert math.isfinite(out.data) and not math.isnan(v.grad), (method, x, out.data, v.grad)
+
+
+def _apply(op: int, x: Value, y: Value) -> Value:
+    """Operation number `op` of the engine: the five binary operators, then the unary methods."""
+    return BINARY_OPERATORS[op](x, y) if op < len(BINARY_OPERATORS) else getattr(x, UNARY_METHODS[op - 5])()
+
+
+programs = st.lists(st.tuples(st.integers(0, len(BINARY_OPERATORS) + len(UNARY_METHODS) - 1), st.integers(0, 9)))
+
+
+@given(st.lists(finite, min_size=1, max_size=3), programs)
+def test_under_detect_anomaly_nothing_non_finite_comes_out(leaves: list[float], program: list[tuple[int, int]]) -> None:
+    """A random expression of finite leaves under detect_anomaly(): finite values and gradients, or an error."""
+    nodes = [Value(x) for x in leaves]
+    with detect_anomaly():
+        for op, operand in program[:6]:
+            step = functools.partial(_apply, op, nodes[-1], nodes[operand % len(nodes)])
+            out = attempt(step, AnomalyError, *ENGINE_ERRORS)
+            if out is None:
+                return
+            assert _is_finite(out)
+            nodes.append(out)
+        attempt(nodes[-1].backward, AnomalyError)  # after an AnomalyError every grad is as before: 0
+        assert all(math.isfinite(v.grad) for v in nodes)
 
 
 @given(st.lists(st.one_of(values, scalars), max_size=4), st.lists(st.one_of(values, scalars), max_size=4), scalars)
@@ -336,3 +362,109 @@ def test_random_files_raise_model_format_error(content: bytes) -> None:
             file.write(content)
         with pytest.raises(ModelFormatError, match=r"fuzzed\.json"):
             MLP.load(path)
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+render = pytest.importorskip("microgradnet.render", reason="rendering needs the graphviz package (extra 'viz')")
+rankdirs = st.one_of(st.sampled_from(["LR", "RL", "TB", "BT"]), junk)
+show_fields = st.one_of(st.lists(st.sampled_from([*render.SHOW_FIELDS, "colour"]), max_size=3), junk)
+
+
+@given(st.one_of(values, scalars), rankdirs, show_fields, st.one_of(st.integers(-1, 6), junk))
+def test_draw_graph_raises_only_type_and_value_errors(
+    root: object, rankdir: object, show: object, limit: object
+) -> None:
+    """draw_graph of a small graph holding any floats (nan and inf too): DOT source, or TypeError/ValueError."""
+    if isinstance(root, Value):
+        root = attempt(lambda: (root * 2.0).tanh() + root, *ENGINE_ERRORS)  # type: ignore[operator]
+        if root is not None:
+            root.backward()
+    graph = attempt(lambda: render.draw_graph(root, rankdir=rankdir, show=show, max_nodes=limit), TypeError, ValueError)
+    if graph is not None:
+        assert graph.source.startswith("digraph")
+
+
+@given(sequences, st.one_of(st.none(), sequences), st.one_of(st.sampled_from(sorted(COSTS)), junk), rankdirs)
+def test_draw_network_raises_only_type_and_value_errors(x: object, y: object, cost: object, rankdir: object) -> None:
+    """draw_network with random samples, costs and directions: DOT source, or TypeError/ValueError."""
+    mlp = MLP(2, [2, 1], seed=0)
+    sample = None if x == [] else x
+    draw = lambda: render.draw_network(mlp, sample, y, cost, rankdir=rankdir)  # type: ignore[arg-type]  # noqa: E731
+    graph = attempt(draw, TypeError, ValueError)
+    if graph is not None:
+        assert graph.source.startswith("digraph")
+
+
+@given(st.one_of(st.sampled_from(["g.dot", "g.DOT", "g.txt", "g", "g.svg.bak"]), junk))
+def test_render_save_raises_only_documented_errors(name: object) -> None:
+    """save with a random file name: the .dot file, or TypeError/ValueError (images: see test_render)."""
+    graph = render.draw_graph(Value(1.0) * 2.0)
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, name) if isinstance(name, str) else name
+        written = attempt(lambda: render.save(graph, path), TypeError, ValueError)  # type: ignore[arg-type]
+        if written is not None:
+            assert written.read_text() == graph.source
+
+
+# --- the command line ------------------------------------------------------------------------
+
+OPTIONS = ["--sizes", "--activation", "--output-activation", "--cost", "--samples", "--seed", "--tolerance"]
+OPTIONS += ["--dataset", "--n", "--noise", "--hidden", "--optimizer", "--lr", "--momentum", "--epochs"]
+OPTIONS += ["--batch-size", "--out", "--max-nodes", "--inputs", "--what", "--bogus", "-h"]
+TOKENS = ["nan", "inf", "-inf", "-1", "0", "1", "3", "0.5", "1e999", "10" * 30, "", "none", "full", "2,3,1", "2,,1"]
+TOKENS += ["2", "sigmoid", "softmax", "bce", "mse", "sgd", "adam", "moons", "xor", "neuron", "g.dot"]
+arguments = st.lists(st.one_of(st.sampled_from(OPTIONS), st.sampled_from(TOKENS), st.text(max_size=3)), max_size=6)
+
+
+def _run_cli(argv: list[str], call: Callable[[list[str]], object]) -> int:
+    """The exit status of `call(argv)`, with stdout and stderr captured; a traceback fails the test."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = call(argv)
+        except SystemExit as exit_:
+            status = exit_.code
+    assert isinstance(status, int), status
+    if status == 2:
+        assert "error:" in err.getvalue() and "usage:" in err.getvalue()
+    return status
+
+
+@given(st.sampled_from(["demo", "train", "check", "graph", "bogus"]), arguments)
+def test_every_subcommand_parses_or_exits_with_a_usage_error(command: str, argv: list[str]) -> None:
+    """Random arguments to any subcommand: parsed, or usage + message and exit status 2 (0 for --help)."""
+    from microgradnet.cli import build_parser
+
+    assert _run_cli([command, *argv], lambda argv: build_parser().parse_args(argv) and 0) in (0, 2)
+
+
+@given(arguments)
+def test_check_runs_or_exits_cleanly_on_random_arguments(argv: list[str]) -> None:
+    """`microgradnet check` with random arguments: exit 0 (agree), 1 (disagree) or 2 (usage), never a traceback."""
+    from microgradnet.cli import main
+
+    if "--samples" in argv or "--sizes" in argv:  # keep each run small: the defaults are 2-3-3-1 and 5 samples
+        return
+    assert _run_cli(["check", *argv], main) in (0, 1, 2)
+
+
+# --- compiled graphs -------------------------------------------------------------------------
+
+
+inputs_ = st.one_of(st.lists(st.one_of(extremes, scalars), min_size=1, max_size=2), sequences)
+
+
+@given(st.one_of(st.lists(finite, min_size=1, max_size=2), sequences), inputs_)
+def test_compiled_functions_raise_only_documented_errors(example: object, inputs: object) -> None:
+    """compile(f, example) and compiled(inputs) on random numbers: results, or the engine's documented errors."""
+
+    def f(*xs: Value) -> Value:  # any number of inputs, so that only microgradnet's checks are fuzzed
+        return sum_values([(x * x).tanh() + x.relu() - x.sigmoid() * x for x in xs])
+
+    compiled = attempt(lambda: microgradnet.compile(f, example), *ENGINE_ERRORS)  # type: ignore[arg-type]
+    if compiled is not None:
+        attempt(lambda: compiled(inputs), *ENGINE_ERRORS)  # type: ignore[arg-type]
