@@ -11,8 +11,8 @@ defines the operation, `engine.UNARY` / `engine.BINARY`:
   domain checks and error messages are exactly the engine's.
 
 The two n-ary nodes are linear and have no row: `w·a+b` is z = b + sum_k w_k a_k with
-dz/dw_k = a_k, dz/da_k = w_k, dz/db = 1 (`engine.weighted_sum`), and `sum` is fsum(v) with
-ds/dv_i = 1 (`engine.sum_values`).
+dz/dw_k = a_k, dz/da_k = w_k, dz/db = 1 (`engine.weighted_sum`), and `sum` is s = sum_i v_i
+(`engine.exact_sum`, called) with ds/dv_i = 1 (`engine.sum_values`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from types import CodeType
 from typing import Any
 
-from microgradnet.engine import BINARY, UNARY, WEIGHTED_SUM
+from microgradnet.engine import BINARY, UNARY, WEIGHTED_SUM, exact_sum
 
 # Before Python 3.12, `sum` adds floats left to right, so `b + w_0 * a_0 + ...` (faster to run)
 # equals the engine's `sum(map(float.__mul__, w, a), b)` bit for bit; from 3.12 on `sum`
@@ -208,9 +208,9 @@ def local_derivatives(op: str, operands: Sequence[ast.expr], out: ast.expr, name
 
 
 def n_ary_forward(op: str, target: str, operands: Sequence[str], names: Names) -> list[str]:
-    """Statements that set `target` to a `w·a+b` or `sum` node: z = b + sum_k w_k a_k, s = fsum(v)."""
+    """Statements that set `target` to a `w·a+b` or `sum` node: z = b + sum_k w_k a_k, s = sum_i v_i."""
     if op == "sum":
-        return [f"{target} = {names.bind(math.fsum, 'fsum')}(({', '.join(operands)}{',' * (len(operands) == 1)}))"]
+        return [f"{target} = {names.bind(exact_sum, 'exact_sum')}(({', '.join(operands)}{',' * (len(operands) == 1)}))"]
     n = (len(operands) - 1) // 2
     products = [f"{w} * {a}" for w, a in zip(operands[:n], operands[n : 2 * n])]
     bias = operands[-1]

@@ -25,8 +25,8 @@ from typing import Any, NamedTuple, TypeAlias
 
 from microgradnet import codegen
 from microgradnet.codegen import Names
-from microgradnet.engine import WEIGHTED_SUM, Value, topological_order
-from microgradnet.losses import Cost, get_cost
+from microgradnet.engine import WEIGHTED_SUM, Value, exact_sum, topological_order
+from microgradnet.losses import Cost, get_cost, mean_cost
 from microgradnet.nn import MLP
 
 # Where a leaf of the traced graph comes from: ("input", i), ("parameter", i) or ("data", arg, k).
@@ -72,9 +72,9 @@ def _is_number(x: object) -> bool:
     return type(x) is float or (isinstance(x, numbers.Real) and not isinstance(x, Value))
 
 
-def _check_row(name: str, row: object, expected: int | None = None) -> Sequence[float]:
-    """`row` if it is a sequence of real numbers (`expected` of them, if given), else the error
-    naming what is wrong."""
+def _check_row(name: str, row: object, expected: int | None = None, *, finite: bool = False) -> Sequence[float]:
+    """`row` if it is a sequence of real numbers (`expected` of them, if given; finite ones, if
+    `finite`), else the error naming what is wrong."""
     if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
         raise TypeError(f"{name} must be a sequence of numbers, got {type(row).__name__}")
     if expected is not None and len(row) != expected:
@@ -82,6 +82,8 @@ def _check_row(name: str, row: object, expected: int | None = None) -> Sequence[
     for k, x in enumerate(row):
         if not _is_number(x):
             raise TypeError(f"{name}[{k}] must be a real number (int, float), got {type(x).__name__}: {x!r}")
+        if finite and not math.isfinite(x):
+            raise ValueError(f"{name}[{k}] = {x!r} is not finite")
     return row
 
 
@@ -388,7 +390,7 @@ class CompiledLoss:
         passes = _passes(cost, leaves, self.parameters, names, sums, (seed, top))
         self._signature = _signature(passes.order, self._roles(data))
 
-        fsum = names.bind(math.fsum, "fsum")
+        total = names.bind(exact_sum, "exact_sum")
         rows = [_tuple([leaves[v] for v in row]) for row in data]
         loop = (
             f"for {rows[0]} in {batches[0]}:"
@@ -408,7 +410,7 @@ class CompiledLoss:
             f"        {costs}.append({passes.value})",
             f"        # backward pass: d{top}/dnode, each node after its consumers; parameters add up",
             *_indent(passes.backward, 2),
-            f"    return {fsum}({costs}) / {n}, {_tuple([sums[p] for p in self.parameters])}",
+            f"    return {total}({costs}) / {n}, {_tuple([sums[p] for p in self.parameters])}",
         ]
         self.source = "\n".join(lines) + "\n"
         self._function = _build(self.source, names.globals, "mean_value_and_grad")
@@ -430,21 +432,30 @@ class CompiledLoss:
                 raise ValueError(f"the batches differ in length: batch 0 has {n} samples, batch {i} has {len(batch)}")
             n = len(batch)
             for s, row in enumerate(batch):
-                _check_row(f"batch {i}, sample {s}", row, self.widths[i])
+                _check_row(f"batch {i}, sample {s}", row, self.widths[i], finite=True)
         if n == 0:
             raise ValueError("the batch is empty")
         return n
 
     def __call__(self, *batches: Sequence[Sequence[float]]) -> float:
-        """Mean cost over the batch; adds d(mean cost)/dp into `p.grad` for every parameter."""
-        self._batches(batches)
+        """Mean cost over the batch; adds d(mean cost)/dp into `p.grad` for every parameter.
+
+        Every number must be finite, and a cost that is not raises the graph engine's error.
+        """
+        n = self._batches(batches)
         cost, gradient = self._function([p.data for p in self.parameters], *batches)
+        if not math.isfinite(cost):  # the graph path refuses it: raise its error, naming the sample
+            mean_cost([_call_traced(self.loss, [list(map(Value, batch[s])) for batch in batches]) for s in range(n)])
         for p, g in zip(self.parameters, gradient):
             p.grad += g
         return float(cost)
 
     def check(self, *batches: Sequence[Sequence[float]]) -> bool:
-        """True if the loss traced on every sample gives the compiled graph; else `TraceMismatchError`."""
+        """True if the loss traced on every sample gives the compiled graph; else `TraceMismatchError`.
+
+        The loss runs on the graph engine here, so its own checks of values (a finite cost, bce's
+        targets in [0, 1]), which the compiled code skips, raise their errors for bad samples.
+        """
         n = self._batches(batches)
         for s in range(n):
             data = [[Value(x) for x in batch[s]] for batch in batches]

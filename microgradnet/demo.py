@@ -33,6 +33,7 @@ class DemoSettings:
     epochs: int = 60
     batch_size: int = 10
     seed: int = 0
+    compiled: bool = False  # train through the compiled graph (`fit(compiled=True)`)
 
 
 @dataclass
@@ -59,6 +60,7 @@ def train_network(settings: DemoSettings, *, progress: bool = True) -> tuple[MLP
         batch_size=settings.batch_size,
         seed=settings.seed,
         progress=progress,
+        compiled=settings.compiled,
     )
     return mlp, history, accuracy(mlp, inputs, targets)
 

@@ -211,3 +211,22 @@ def test_graph_bad_arguments_are_argparse_errors(
     assert _exit_status(argv) == 2
     err = capsys.readouterr().err
     assert "usage: microgradnet graph" in err and message in err and "Traceback" not in err
+
+
+def test_train_compiled_prints_what_the_graph_path_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    """`train --compiled` trains through the compiled graph to the same final loss and accuracy."""
+    argv = ["train", "--dataset", "moons", "--n", "40", "--epochs", "5", "--no-progress"]
+    assert main(argv) == 0
+    graph = capsys.readouterr().out
+    assert main([*argv, "--compiled"]) == 0
+    assert capsys.readouterr().out == graph
+
+
+def test_compiled_training_failure_is_reported_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    """A diverging run through the compiled graph exits 1 with the graph engine's message, not a silent nan."""
+    argv = ["train", "--activation", "relu", "--output-activation", "linear", "--cost", "half_sse"]
+    argv += ["--optimizer", "sgd", "--lr", "1e300", "--epochs", "5", "--no-progress", "--compiled"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("microgradnet train: training failed:")
+    assert "Traceback" not in err

@@ -336,3 +336,15 @@ def test_compiled_loss_check_finds_data_dependent_losses() -> None:
     assert compiled.check([[1.0]], [[2.0]])
     with pytest.raises(TraceMismatchError, match="on sample 1"):
         compiled.check([[1.0], [1.0]], [[2.0], [-2.0]])
+
+
+def test_compiled_loss_refuses_what_the_graph_path_refuses() -> None:
+    """A non-finite input is a ValueError naming it; a nan cost raises the graph engine's error, adding no gradient."""
+    mlp = MLP(1, [1], "linear", seed=0)
+    compiled = compile_mlp_loss(mlp, "half_sse")
+    with pytest.raises(ValueError, match=r"batch 0, sample 0\[0\] = nan is not finite"):
+        compiled([[math.nan]], [[0.0]])
+    mlp.layers[0].neurons[0].w[0].data = math.nan
+    with pytest.raises(ValueError, match=r"outputs\[0\] = nan is not finite"):
+        compiled([[1.0]], [[0.0]])
+    assert all(p.grad == 0.0 for p in mlp.parameters())

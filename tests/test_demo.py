@@ -61,3 +61,11 @@ def test_demo_into_a_file_is_an_argparse_error(tmp_path: Path, capsys: pytest.Ca
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert f"cannot write into {str(blocker)!r}" in err and "Traceback" not in err
+
+
+def test_compiled_demo_learns_the_same_network() -> None:
+    """DemoSettings(compiled=True) (`demo --compiled`) reaches the graph path's loss and accuracy."""
+    _, graph_history, graph_accuracy = train_network(DemoSettings(epochs=5), progress=False)
+    _, history, train_accuracy = train_network(DemoSettings(epochs=5, compiled=True), progress=False)
+    assert history == pytest.approx(graph_history, rel=1e-12)
+    assert train_accuracy == graph_accuracy
