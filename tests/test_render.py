@@ -23,7 +23,7 @@ from strategies import reals
 
 from microgradnet import MLP, Layer, Neuron, Value, no_grad
 from microgradnet.engine import topological_order, weighted_sum
-from microgradnet.losses import half_sse
+from microgradnet.losses import half_sse, mean_cost
 from microgradnet.render import FORMATS, GraphvizNotFoundError, draw_graph, draw_network, save
 from microgradnet.render.style import number, signed_fill
 
@@ -659,3 +659,26 @@ def test_the_readme_rendering_examples_run(tmp_path: Path, monkeypatch: pytest.M
         exec(compile(block, "README.md", "exec"), {})
     assert (tmp_path / "network.svg").read_text(encoding="utf-8").count('class="node"') == 35
     assert (tmp_path / "sample.pdf").read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.usefixtures("dot_program")
+def test_labels_are_escaped_and_non_finite_grads_are_grey(tmp_path: Path) -> None:
+    """A label with <, > and & is escaped (dot accepts the file); a nan grad is drawn grey, printed as nan."""
+    x = Value(1.0, "x<y> & z")
+    x.grad = math.nan
+    graph = draw_graph(x * 2.0)
+    [box] = [attributes for attributes in nodes(graph.source).values() if "x&lt;y&gt; &amp; z" in attributes]
+    assert "grad nan" in box and 'fillcolor="#bbbbbb"' in box
+    assert "x&lt;y&gt; &amp; z" in save(graph, tmp_path / "escaped.svg").read_text(encoding="utf-8")
+
+
+def test_a_batch_graph_puts_every_samples_nodes_in_the_shared_neuron() -> None:
+    """With a mean cost over 4 samples, each neuron's cluster holds its weights once and 4 z and 4 a nodes."""
+    mlp = MLP(2, [2, 1], seed=0)
+    xs = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+    cost = mean_cost([half_sse(mlp(x), [1.0]) for x in xs])
+    dot = draw_graph(cost).source
+    assert len(nodes(dot)) == len(topological_order(cost))
+    assert Counter(cluster_paths(dot).values())[("cluster_layer_0", "cluster_neuron_0_1")] == 2 + 1 + 4 + 4
+    invisible = Counter((tail, head) for tail, head, _ in edges(dot, visible=False))
+    assert max(invisible.values()) == 1  # one column chain per neuron, not one per sample

@@ -109,11 +109,12 @@ def _add_neuron(
     cluster.attr(label=paths[nodes[0]][-1], style="rounded,filled", fillcolor="#f4f4f4", color="#cccccc", labeljust="l")
     for node in nodes:
         add_node(cluster, node)
-    for z in nodes:
-        if z.op == WEIGHTED_SUM:
-            weights, _, bias = _operands(z)
-            column = [v for v in (*weights, bias) if not v.parents and paths.get(v) == paths[z]]
-            keep_in_order(cluster, [names[v] for v in column], rankdir)
+    # The first z is enough: a batch's samples each make a z from the same weights and bias.
+    z = next((node for node in nodes if node.op == WEIGHTED_SUM), None)
+    if z is not None:
+        weights, _, bias = _operands(z)
+        column = [v for v in (*weights, bias) if not v.parents and paths.get(v) == paths[z]]
+        keep_in_order(cluster, [names[v] for v in column], rankdir)
 
 
 def layout_edges(order: list[Value], paths: dict[Value, Path]) -> list[tuple[Value, Value]]:
