@@ -71,7 +71,7 @@ def _shuffled(n: int, rng: random.Random) -> list[int]:
 
 def _progress_bar(epochs: int) -> Any:
     try:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm  # the text bar, which also shows in Jupyter (tqdm.auto would need ipywidgets there)
     except ImportError:
         raise ImportError(
             "progress=True needs tqdm: pip install 'microgradnet[examples]' (or tqdm), or pass progress=False"

@@ -78,7 +78,6 @@ def test_progress_bar_shows_the_running_loss(capsys: pytest.CaptureFixture[str])
 def test_progress_without_tqdm_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without tqdm, progress=True raises ImportError naming the extra and progress=False."""
     monkeypatch.setitem(sys.modules, "tqdm", None)
-    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
     inputs, targets = xor()
     mlp = MLP(2, [2, 1], seed=1)
     with pytest.raises(ImportError, match=r"microgradnet\[examples\].*progress=False"):
