@@ -491,7 +491,9 @@ def test_network_has_one_node_per_input_and_neuron_and_one_edge_per_weight() -> 
     """A 2-16-16-1 MLP draws 35 nodes and 304 weight edges, coloured by sign, widest at the largest |w|."""
     mlp = MLP(2, [16, 16, 1], seed=0)
     dot = draw_network(mlp).source
-    assert len(nodes(dot)) == 2 + 16 + 16 + 1
+    boxes = nodes(dot)
+    assert len([name for name in boxes if not name.endswith("_title")]) == 2 + 16 + 16 + 1
+    assert "layer 1<BR/>sigmoid" in boxes["layer1_title"] and "input" in boxes["input_title"]
     weight_edges = edges(dot)
     assert len(weight_edges) == 2 * 16 + 16 * 16 + 16
     weights = {
@@ -519,7 +521,7 @@ def test_network_with_a_sample_shows_a_delta_and_dC_dw() -> None:
     a, delta = _by_autograd(mlp, x, y)
     dot = draw_network(mlp, x, y).source
     boxes = nodes(dot)
-    assert len(boxes) == 2 + 3 + 1 + 1  # inputs, neurons, the cost
+    assert len([name for name in boxes if not name.endswith("_title")]) == 2 + 3 + 1 + 1  # inputs, neurons, the cost
     for l, layer in enumerate(mlp.layers):
         for j in range(layer.nout):
             assert f"a {number(a[l][j])}<" in boxes[f"n{l}_{j}"]
@@ -556,12 +558,19 @@ def test_network_with_x_only_shows_activations() -> None:
     assert "cost" not in boxes
 
 
-def test_network_neurons_are_stacked_in_index_order() -> None:
-    """Invisible same-rank edges chain each layer's neurons so Graphviz keeps [l][0] first."""
+def test_network_columns_are_stacked_in_index_order() -> None:
+    """Invisible same-rank edges chain each column, title first, so Graphviz keeps [l][0] on top."""
     dot = draw_network(MLP(2, [3, 1], seed=0)).source
-    assert [(t, h) for t, h, _ in edges(dot, visible=False)] == [("x1", "x0"), ("n0_2", "n0_1"), ("n0_1", "n0_0")]
+    assert [(t, h) for t, h, _ in edges(dot, visible=False)] == [
+        ("x1", "x0"),
+        ("x0", "input_title"),
+        ("n0_2", "n0_1"),
+        ("n0_1", "n0_0"),
+        ("n0_0", "layer0_title"),
+        ("n1_0", "layer1_title"),
+    ]
     top_down = [(t, h) for t, h, _ in edges(draw_network(MLP(2, [3, 1], seed=0), rankdir="TB").source, visible=False)]
-    assert top_down == [("x0", "x1"), ("n0_0", "n0_1"), ("n0_1", "n0_2")]
+    assert top_down[:2] == [("input_title", "x0"), ("x0", "x1")]
 
 
 @pytest.mark.parametrize("edge_labels", [True, False])
@@ -657,7 +666,8 @@ def test_the_readme_rendering_examples_run(tmp_path: Path, monkeypatch: pytest.M
     assert blocks
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
-    assert (tmp_path / "network.svg").read_text(encoding="utf-8").count('class="node"') == 35
+    network = (tmp_path / "network.svg").read_text(encoding="utf-8")
+    assert len(re.findall(r"<title>(?:x\d+|n\d+_\d+)</title>", network)) == 35  # inputs and neurons
     assert (tmp_path / "sample.pdf").read_bytes().startswith(b"%PDF-")
 
 

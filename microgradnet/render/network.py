@@ -74,6 +74,12 @@ def _label(rows: list[str]) -> str:
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{cells}</TABLE>>'
 
 
+def _column_box(cluster: graphviz.Digraph, title_node: str, title: str) -> None:
+    """A layer's box, titled by a text node at the head of its column (edges route around nodes, not labels)."""
+    cluster.attr(style="rounded", color="#bbbbbb")
+    cluster.node(title_node, f'<<FONT COLOR="{TEXT_GREY}">{title}</FONT>>', shape="plaintext", style="")
+
+
 def _check(mlp: object, x: object, y: object, rankdir: object, edge_labels: object) -> None:
     if not isinstance(mlp, MLP):
         raise TypeError(f"draw_network: mlp must be an MLP, got {type(mlp).__name__}: {mlp!r}")
@@ -107,17 +113,17 @@ def draw_network(
     sample = evaluate(mlp, x, y, cost) if x is not None else None
     graph = new_digraph("network", rankdir, nodesep="0.25", ranksep="1.2")
     with graph.subgraph(name="cluster_input") as cluster:
-        cluster.attr(label="input", style="rounded", color="#bbbbbb", fontcolor=TEXT_GREY)
+        _column_box(cluster, "input_title", "input")
         for k in range(mlp.nin):
             rows = [f"<B>x[{k}]</B>"] + ([number(sample.x[k])] if sample else [])
             cluster.node(f"x{k}", _label(rows))
-        keep_in_order(cluster, [f"x{k}" for k in range(mlp.nin)], rankdir)
+        keep_in_order(cluster, ["input_title", *(f"x{k}" for k in range(mlp.nin))], rankdir)
     gradients = sample.gradients if sample is not None else None
     deltas = [d for d_l in gradients.delta for d in d_l] if gradients is not None else []
     largest_delta = largest_magnitude(deltas)
     for l, layer in enumerate(mlp.layers):
         with graph.subgraph(name=f"cluster_layer{l}") as cluster:
-            cluster.attr(label=f"layer {l} ({layer.activation})", style="rounded", color="#bbbbbb", fontcolor=TEXT_GREY)
+            _column_box(cluster, f"layer{l}_title", f"layer {l}<BR/>{layer.activation}")
             for j, neuron in enumerate(layer.neurons):
                 rows = [f"<B>[{l}][{j}]</B>", f"b {number(neuron.b.data)}"]
                 fill = "#ffffff"
@@ -127,7 +133,7 @@ def draw_network(
                     rows.append(f"δ {number(gradients.delta[l][j])}")
                     fill = signed_fill(gradients.delta[l][j], largest_delta)
                 cluster.node(f"n{l}_{j}", _label(rows), fillcolor=fill)
-            keep_in_order(cluster, [f"n{l}_{j}" for j in range(layer.nout)], rankdir)
+            keep_in_order(cluster, [f"layer{l}_title", *(f"n{l}_{j}" for j in range(layer.nout))], rankdir)
     _add_weights(graph, mlp, sample, edge_labels)
     if sample is not None and sample.cost is not None and y is not None:
         targets = ", ".join(number(float(y_i)) for y_i in y)
