@@ -319,7 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="train an MLP on a toy data set",
         description="Train an MLP with 2 inputs and 1 output on a toy data set and print its loss and accuracy.",
     )
-    train.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="data set (%(default)s)")
+    train.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="toy data set (%(default)s)")
     train.add_argument("--n", type=positive_int, help="number of samples, not for xor (default: 200)")
     train.add_argument(
         "--noise", type=non_negative_float, help="noise, not for xor (default: 0.1 for moons, else 0.05)"
@@ -327,15 +327,23 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--hidden", type=layer_sizes, default=[8], help="hidden layer sizes, e.g. 8,8 or none (default: 8)"
     )
-    train.add_argument("--activation", choices=list(ACTIVATIONS), default="sigmoid", help="hidden (%(default)s)")
     train.add_argument(
-        "--output-activation", choices=list(ACTIVATIONS), default="sigmoid", help="output layer (%(default)s)"
+        "--activation",
+        choices=list(ACTIVATIONS),
+        default="sigmoid",
+        help="activation of the hidden layers (%(default)s)",
+    )
+    train.add_argument(
+        "--output-activation",
+        choices=list(ACTIVATIONS),
+        default="sigmoid",
+        help="activation of the output layer (%(default)s)",
     )
     train.add_argument("--cost", choices=list(COSTS), default="bce", help="cost per sample (%(default)s)")
-    train.add_argument("--optimizer", choices=["adam", "sgd"], default="adam", help="(%(default)s)")
+    train.add_argument("--optimizer", choices=["adam", "sgd"], default="adam", help="optimizer (%(default)s)")
     train.add_argument("--lr", type=non_negative_float, default=0.1, help="learning rate (%(default)s)")
     train.add_argument("--momentum", type=unit_interval, default=None, help="SGD momentum in [0, 1) (0)")
-    train.add_argument("--epochs", type=positive_int, default=60, help="(%(default)s)")
+    train.add_argument("--epochs", type=positive_int, default=60, help="training epochs (%(default)s)")
     train.add_argument("--batch-size", type=batch_size, default=10, help="samples per step, or 'full' (%(default)s)")
     train.add_argument("--seed", type=integer, default=0, help="seed of data, weights and shuffling (%(default)s)")
     train.add_argument("--save", type=Path, metavar="MODEL.json", help="save the trained model as JSON")
@@ -352,9 +360,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--sizes", type=architecture, default=[2, 3, 3, 1], help="input and layer widths (default: 2,3,3,1)"
     )
-    check.add_argument("--activation", choices=list(ACTIVATIONS), default="sigmoid", help="hidden (%(default)s)")
     check.add_argument(
-        "--output-activation", choices=list(ACTIVATIONS), default="sigmoid", help="output layer (%(default)s)"
+        "--activation",
+        choices=list(ACTIVATIONS),
+        default="sigmoid",
+        help="activation of the hidden layers (%(default)s)",
+    )
+    check.add_argument(
+        "--output-activation",
+        choices=list(ACTIVATIONS),
+        default="sigmoid",
+        help="activation of the output layer (%(default)s)",
     )
     check.add_argument("--cost", choices=list(COSTS), default="half_sse", help="cost per sample (%(default)s)")
     check.add_argument("--samples", type=positive_int, default=5, help="random samples to check (%(default)s)")
@@ -380,12 +396,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     graph.add_argument("--inputs", type=positive_int, help="a neuron's number of inputs (default: 2)")
     graph.add_argument("--sizes", type=architecture, default=[2, 2, 1], help="an MLP's widths (default: 2,2,1)")
-    graph.add_argument("--activation", choices=list(ACTIVATIONS), default="sigmoid", help="hidden (%(default)s)")
+    graph.add_argument(
+        "--activation",
+        choices=list(ACTIVATIONS),
+        default="sigmoid",
+        help="activation of the hidden layers (%(default)s)",
+    )
     graph.add_argument(
         "--output-activation",
         choices=list(ACTIVATIONS),
         default="sigmoid",
-        help="the output layer's, or the neuron's (%(default)s)",
+        help="activation of the output layer, or of the neuron (%(default)s)",
     )
     graph.add_argument("--cost", choices=list(COSTS), default="half_sse", help="cost per sample (%(default)s)")
     graph.add_argument("--seed", type=integer, default=0, help="seed of weights and the sample (%(default)s)")
