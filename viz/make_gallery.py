@@ -2,10 +2,11 @@
 
 - neuron.svg          one sigmoid neuron and its cost, after backward: data, grad, and the
                       local derivative on every edge
-- mlp_2_3_1.svg       a 2-3-1 sigmoid MLP on one sample, after backward, clustered by layer and neuron
+- mlp_2_3_1.svg       a 2-3-1 sigmoid MLP on one sample, after backward, clustered by layer and
+                      neuron, drawn top to bottom (rankdir="TB"), where each layer is a row
 - network_xor.svg     the neuron-level view of a 2-3-1 MLP trained on XOR, on the sample x = (1, 0)
 - network_2_16_16_1.svg  the neuron-level view of an untrained 2-16-16-1 MLP (its scalar graph
-                      has 437 nodes)
+                      has 411 nodes with its cost)
 
 Every network is seeded, so the pictures change only when the code does. `--format png` writes
 PNGs instead (to look at them without a browser); `--out DIR` writes elsewhere.
@@ -40,12 +41,12 @@ def neuron() -> graphviz.Digraph:
 
 
 def mlp_2_3_1() -> graphviz.Digraph:
-    """A 2-3-1 sigmoid MLP's cost on x = (0.5, -1), y = 1, after backward."""
+    """A 2-3-1 sigmoid MLP's cost on x = (0.5, -1), y = 1, after backward; top to bottom, a layer per row."""
     mlp = MLP(2, [3, 1], seed=0)
     cost = half_sse(mlp([0.5, -1.0]), [1.0])
     cost.label = "C"
     cost.backward()
-    return draw_graph(cost)
+    return draw_graph(cost, rankdir="TB")
 
 
 def network_xor() -> graphviz.Digraph:
