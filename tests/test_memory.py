@@ -136,3 +136,13 @@ def test_a_million_node_graph_is_freed_without_the_collector(no_gc: None) -> Non
     y.backward()
     del y
     assert probe() is None
+
+
+def test_rendering_refuses_a_million_node_graph_with_a_clear_error(no_gc: None) -> None:
+    """draw_graph of a 1,000,001-node chain raises ValueError giving the count and pointing to draw_network."""
+    render = pytest.importorskip("microgradnet.render", reason="rendering needs the graphviz package (extra 'viz')")
+    y = Value(0.5)
+    for _ in range(1_000_000):
+        y = y.tanh()
+    with pytest.raises(ValueError, match=r"1000001 nodes, more than max_nodes=2000.*draw_network"):
+        render.draw_graph(y)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import finite_floats, small_mlps
 
@@ -32,6 +32,7 @@ def _state() -> dict[str, Any]:
 # --- round trips ------------------------------------------------------------------------------
 
 
+@settings(max_examples=50)  # each example fsyncs a file; the in-memory round trip below draws the full count
 @given(small_mlps(), st.data())
 def test_save_then_load_is_bit_exact(mlp: MLP, data: st.DataObject) -> None:
     """Any finite weights (subnormal, huge, -0.0) come back bit for bit, with the same architecture."""
