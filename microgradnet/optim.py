@@ -91,6 +91,20 @@ class Optimizer:
                     )
         return gradients
 
+    def _apply(self, updates: list[float]) -> None:
+        """p <- p - update for every parameter, all or none: a `ValueError` naming the first parameter the
+        update would make non-finite (a learning rate so large that it overflows), unless allowed."""
+        new = [p.data - u for p, u in zip(self.params, updates)]
+        if not self.allow_nonfinite:
+            for i, (p, value) in enumerate(zip(self.params, new)):
+                if not math.isfinite(value):
+                    raise ValueError(
+                        f"the update of {p.label or f'params[{i}]'} gives {value!r} ({p.data!r} - {updates[i]!r}); "
+                        "no parameter was updated (lower lr, or pass allow_nonfinite=True)"
+                    )
+        for p, value in zip(self.params, new):
+            p.data = value
+
     def step(self) -> None:
         """Apply one update to every parameter from its current `grad`."""
         raise NotImplementedError
@@ -118,15 +132,14 @@ class SGD(Optimizer):
         """b_t = mu b_(t-1) + g (b_1 = g), p <- p - lr b_t."""
         gradients = self._gradients()
         if self.momentum == 0.0:
-            for p, g in zip(self.params, gradients):
-                p.data -= self.lr * g
+            self._apply([self.lr * g for g in gradients])
             return
         if self.buffers is None:
-            self.buffers = list(gradients)
+            buffers = list(gradients)
         else:
-            self.buffers = [self.momentum * b + g for b, g in zip(self.buffers, gradients)]
-        for p, b in zip(self.params, self.buffers):
-            p.data -= self.lr * b
+            buffers = [self.momentum * b + g for b, g in zip(self.buffers, gradients)]
+        self._apply([self.lr * b for b in buffers])
+        self.buffers = buffers  # only once the step is taken
 
     def __repr__(self) -> str:
         return f"SGD({len(self.params)} parameters, lr={self.lr!r}, momentum={self.momentum!r})"
@@ -169,17 +182,27 @@ class Adam(Optimizer):
         """m_t, v_t from g; p <- p - (lr / (1 - beta1^t)) m_t / (sqrt(v_t) / sqrt(1 - beta2^t) + eps)."""
         gradients = self._gradients()
         beta1, beta2 = self.betas
-        self.t += 1
-        step_size = self.lr / (1.0 - beta1**self.t)
-        bias_correction2_sqrt = math.sqrt(1.0 - beta2**self.t)
-        for i, (p, g) in enumerate(zip(self.params, gradients)):
-            self.m[i] = beta1 * self.m[i] + (1.0 - beta1) * g
-            self.v[i] = beta2 * self.v[i] + (1.0 - beta2) * g * g
-            denominator = math.sqrt(self.v[i]) / bias_correction2_sqrt + self.eps
-            p.data -= step_size * (self.m[i] / denominator)
+        t = self.t + 1
+        step_size = self.lr / (1.0 - beta1**t)
+        bias_correction2_sqrt = math.sqrt(1.0 - beta2**t)
+        m = [beta1 * m_i + (1.0 - beta1) * g for m_i, g in zip(self.m, gradients)]
+        v = [beta2 * v_i + (1.0 - beta2) * g * g for v_i, g in zip(self.v, gradients)]
+        denominators = [math.sqrt(v_i) / bias_correction2_sqrt + self.eps for v_i in v]
+        self._apply([step_size * _ratio(i, m_i, d) for i, (m_i, d) in enumerate(zip(m, denominators))])
+        self.t, self.m, self.v = t, m, v  # only once the step is taken
 
     def __repr__(self) -> str:
         return f"Adam({len(self.params)} parameters, lr={self.lr!r}, betas={self.betas!r}, eps={self.eps!r})"
+
+
+def _ratio(i: int, m_i: float, denominator: float) -> float:
+    """m_t / (sqrt(v_t) / sqrt(1 - beta2^t) + eps), which is 0 where m_t = 0 even when eps = 0 and v_t = 0
+    (a parameter whose gradients were all 0, e.g. behind a dead relu)."""
+    if m_i == 0.0:
+        return 0.0
+    if denominator == 0.0:  # eps = 0 and g^2 underflowed to 0 while g did not
+        raise ValueError(f"Adam: params[{i}] has m = {m_i!r} but v = 0.0 (g^2 underflowed); use eps > 0")
+    return m_i / denominator
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}

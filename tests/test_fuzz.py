@@ -268,6 +268,37 @@ def test_optimizers_refuse_non_finite_gradients_and_leave_parameters_alone(grads
         assert all(math.isfinite(p.data) for p in params)
 
 
+unit = st.floats(0.0, 1.0, exclude_max=True)
+
+
+@given(
+    st.lists(st.tuples(finite, finite), min_size=1, max_size=3),
+    st.one_of(st.floats(0.0, 1e308), st.sampled_from([0.0, 1e-300, 1e300])),
+    unit,
+    st.tuples(unit, unit),
+    st.one_of(st.just(0.0), st.floats(0.0, 1e308)),
+    st.integers(1, 3),
+)
+def test_optimizer_steps_keep_parameters_finite_or_change_nothing(
+    start: list[tuple[float, float]], lr: float, momentum: float, betas: tuple[float, float], eps: float, steps: int
+) -> None:
+    """Any valid hyper-parameters and finite gradients: every parameter stays finite, or ValueError and no change."""
+    for make in (lambda ps: optim.SGD(ps, lr, momentum), lambda ps: optim.Adam(ps, lr, betas, eps)):
+        params = [Value(p0) for p0, _ in start]
+        optimizer = make(params)
+        for _ in range(steps):
+            for p, (_, g) in zip(params, start):
+                p.grad = g
+            before = [p.data for p in params]
+            try:
+                optimizer.step()
+            except ValueError as error:
+                assert _raised_on_purpose(error)
+                assert [p.data for p in params] == before  # all or nothing
+                break
+            assert all(math.isfinite(p.data) for p in params)
+
+
 @given(st.sampled_from(["moons", "circles", "spirals"]), sizes, st.one_of(scalars, finite), scalars)
 def test_datasets_give_finite_points_or_type_and_value_errors(
     name: str, n: object, noise: object, seed: object

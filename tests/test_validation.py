@@ -243,3 +243,27 @@ def test_compiled_functions_name_an_input_too_large_for_a_float() -> None:
     """compiled(inputs) with an int beyond the float range is an OverflowError naming inputs[k], as Value's is."""
     compiled = microgradnet.compile(lambda x, y: x * y, [1.0, 2.0])
     _raises(lambda: compiled([1.0, 10**400]), OverflowError, "inputs[1]", "too large for a float")
+
+
+def test_an_update_that_overflows_is_refused_and_changes_nothing() -> None:
+    """A learning rate so large that p - lr g overflows raises ValueError naming the parameter; no state moves."""
+    w, b = Value(1.0, "w"), Value(1.0, "b")
+    w.grad, b.grad = 1.0, 1e10
+    sgd = SGD([w, b], lr=1e300, momentum=0.5)
+    _raises(sgd.step, ValueError, "b", "-inf", "no parameter was updated")
+    assert (w.data, b.data, sgd.buffers) == (1.0, 1.0, None)
+    adam = Adam([w, b], lr=1e308, betas=(0.0, 0.0))
+    w.grad, b.grad = 1.0, -1.0
+    adam.step()  # |m / (sqrt(v) + eps)| < 1, so the first step moves w by less than lr: finite
+    first = (adam.t, adam.m, adam.v, w.data, b.data)
+    _raises(adam.step, ValueError, "w", "-inf")
+    assert (adam.t, adam.m, adam.v, w.data, b.data) == first
+
+
+def test_adam_with_eps_zero_leaves_a_parameter_with_zero_gradients_alone() -> None:
+    """With eps = 0 a parameter whose gradients are all 0 (a dead relu) does not move: 0 / 0 is never computed."""
+    dead, live = Value(0.5), Value(0.5)
+    adam = Adam([dead, live], lr=0.1, eps=0.0)
+    dead.grad, live.grad = 0.0, 1.0
+    adam.step()
+    assert dead.data == 0.5 and live.data == pytest.approx(0.4)
