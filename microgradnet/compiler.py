@@ -72,6 +72,14 @@ def _is_number(x: object) -> bool:
     return type(x) is float or (isinstance(x, numbers.Real) and not isinstance(x, Value))
 
 
+def _is_finite(x: float) -> bool:
+    """Finite as a float; an int beyond the float range is not (math.isfinite would raise on it)."""
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
+
+
 def _check_row(name: str, row: object, expected: int | None = None, *, finite: bool = False) -> Sequence[float]:
     """`row` if it is a sequence of real numbers (`expected` of them, if given; finite ones, if
     `finite`), else the error naming what is wrong."""
@@ -82,8 +90,9 @@ def _check_row(name: str, row: object, expected: int | None = None, *, finite: b
     for k, x in enumerate(row):
         if not _is_number(x):
             raise TypeError(f"{name}[{k}] must be a real number (int, float), got {type(x).__name__}: {x!r}")
-        if finite and not math.isfinite(x):
-            raise ValueError(f"{name}[{k}] = {x!r} is not finite")
+        if finite and not _is_finite(x):
+            shown = repr(x) if isinstance(x, float) else f"an {type(x).__name__} beyond the float range"
+            raise ValueError(f"{name}[{k}] = {shown} is not finite")
     return row
 
 
