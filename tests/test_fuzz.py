@@ -315,6 +315,21 @@ samples = st.one_of(st.lists(st.lists(st.one_of(finite, floats, scalars), min_si
 labels = st.one_of(st.lists(st.lists(st.one_of(finite, floats, scalars), min_size=1, max_size=1), max_size=3), rows)
 
 
+def _batch(width: int) -> st.SearchStrategy[list[list[object]]]:
+    return st.lists(st.lists(st.one_of(finite, extremes), min_size=width, max_size=width), min_size=1, max_size=3)
+
+
+@given(st.one_of(_batch(2), samples), st.one_of(_batch(1), labels))
+def test_compiled_losses_give_finite_costs_or_documented_errors(inputs: object, targets: object) -> None:
+    """compile_mlp_loss on random batches: a finite mean cost and gradients, or TypeError/ValueError/OverflowError."""
+    from microgradnet.compiler import compile_mlp_loss
+
+    mlp = MLP(2, [2, 1], "tanh", output_activation="linear", seed=0)
+    cost = attempt(lambda: compile_mlp_loss(mlp)(inputs, targets), TypeError, ValueError, OverflowError)  # type: ignore[arg-type]
+    if cost is not None:
+        assert math.isfinite(cost) and all(math.isfinite(p.grad) for p in mlp.parameters())
+
+
 @given(samples, labels, st.one_of(st.integers(-1, 2), scalars), st.one_of(finite, scalars))
 def test_fit_and_accuracy_raise_only_documented_errors(
     inputs: object, targets: object, epochs: object, threshold: object
