@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 SPEEDUP_FLOOR = 100.0  # microgradnet at least 100x faster than micrograd on W1, collector on
+COMPILED_FLOOR = 0.5  # the compiled step at most half the hand-written delta loop's time (issue 8)
 MEMORY_FLOOR = 0.25  # microgradnet's bytes per node at most a quarter of micrograd's
 GRADIENT_TOLERANCE = 1e-12
 
@@ -28,6 +29,12 @@ def floors(out: dict[str, Any]) -> list[dict[str, Any]]:
                 _check(
                     f"W1: microgradnet backward <= forward ({mode})", f"backward/forward = {ratio:.2f}", ratio <= 1.0
                 )
+            )
+        if "microgradnet compiled" in impls:
+            reference = impls[out["w1"]["reference"]]["median"]["gc on"]["step"]
+            ratio = impls["microgradnet compiled"]["median"]["gc on"]["step"] / reference
+            checks.append(
+                _check("W1: compiled step <= 0.5x the delta loop (gc on)", f"{ratio:.2f}x", ratio <= COMPILED_FLOOR)
             )
         diff = out["w1"]["largest_grad_diff"]
         checks.append(
@@ -103,6 +110,12 @@ def _w1(w1: dict[str, Any]) -> list[str]:
             f"| {result['max_grad_diff']:.1e}{flag} |"
         )
     lines.append(f"\nLargest gradient difference between any two implementations: {w1['largest_grad_diff']:.1e}.")
+    for name, result in impls.items():
+        if result.get("compile_seconds") is not None:
+            lines.append(
+                f"{name}: tracing and code generation took {_ms(result['compile_seconds'])} ms, once "
+                "(not in the step times); its forward column is the whole step (both passes run per sample)."
+            )
     return lines
 
 

@@ -75,6 +75,7 @@ def mlp_step(repeat: int, target: float) -> dict[str, Any]:
             "nodes": nodes[name],
             "max_grad_diff": max(abs(g - r) for g, r in zip(gradients[name], reference)),
             "steps_per_sample": steps_per_sample(first_step[name], target),
+            "compile_seconds": getattr(steps[name], "compile_seconds", None),  # once, not in the step
             "samples": {mode: [] for mode in GC_MODES},
         }
     for repetition in range(repeat):
