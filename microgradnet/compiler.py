@@ -96,6 +96,14 @@ def _check_row(name: str, row: object, expected: int | None = None, *, finite: b
     return row
 
 
+def _finite_sum(row: Sequence[float]) -> bool:
+    """Whether `math.fsum` takes `row` (real numbers only) to a finite sum (finite numbers only)."""
+    try:
+        return math.isfinite(math.fsum(row))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
 def _argument_names(f: Callable[..., Any], count: int, default: str) -> list[str]:
     """The names of `f`'s first `count` positional parameters, else `default[i]`."""
     try:
@@ -202,9 +210,10 @@ def _backward_pass(
     seed: ast.expr,
     top: str,
 ) -> tuple[list[str], list[str]]:
-    """One line per edge, each node after all its consumers: dC/dparent += dC/dnode * dnode/dparent.
+    """One line per node, each after all its consumers c: dC/dnode = sum_c dC/dc * dc/dnode.
 
-    Returns the lines and, for each leaf in `wrt`, the expression of dC/dleaf.
+    The terms are added in the order in which `backward()` adds them, so the sums are the
+    engine's to the last bit. Returns the lines and, for each leaf in `wrt`, dC/dleaf.
     """
     root = order[-1]
     wanted = set(wrt)
@@ -212,31 +221,72 @@ def _backward_pass(
     for node in order:
         if node in wanted or any(p in needs for p in node.parents):
             needs.add(node)
-    grad = dict(sums)
-    assigned = set(sums.values())
-    lines: list[str] = []
+    consumers: dict[Value, list[tuple[Value, int]]] = {}
     for node in reversed(order):
-        if node not in needs or not node.parents:
-            continue
-        g = seed if node is root else ast.Name(id=grad[node], ctx=ast.Load())
-        for parent, derivative in zip(node.parents, local[node]):
-            if parent not in needs:
-                continue
-            if parent not in grad:
-                grad[parent] = names.fresh("d" + codegen.source(expr[parent]))
-            target = grad[parent]
-            accumulate = target in assigned
-            assigned.add(target)
-            term = _chain(g, derivative)
-            if accumulate and isinstance(term, ast.UnaryOp):
-                statement = f"{target} -= {codegen.source(term.operand)}"
+        if node in needs:
+            for i, parent in enumerate(node.parents):
+                if parent in needs:
+                    consumers.setdefault(parent, []).append((node, i))
+    # A leaf's line comes right after its last consumer's, in that consumer's parent order
+    # (w_k, a_k, b of a neuron), so that a reader finds dC/dw next to the dC/dz it comes from.
+    leaves_after: dict[Value, list[Value]] = {}
+    for node, edges in consumers.items():
+        if not node.parents:
+            leaves_after.setdefault(edges[-1][0], []).append(node)
+    for last, leaves in leaves_after.items():
+        leaves.sort(key=last.parents.index)
+
+    grad: dict[Value, ast.expr] = {root: seed}
+    lines: list[str] = []
+    if root in sums and root in needs:  # the cost is a parameter itself: dC_avg/dp = sum_s dC_avg/dC
+        lines.append(f"{sums[root]} += {codegen.source(seed)}")
+
+    def emit(node: Value) -> None:
+        terms = [_chain(grad[c], local[c][i]) for c, i in consumers[node]]
+        ways = [
+            f"d{shown[c]}/d{shown[node]}"
+            if c is root and top == shown[c]
+            else f"d{top}/d{shown[c]} * d{shown[c]}/d{shown[node]}"
+            for c, _ in consumers[node]
+        ]
+        if len(ways) > 3:
+            ways = [f"sum over its {len(ways)} consumers c of d{top}/dc * dc/d{shown[node]}"]
+        target = sums.get(node) or names.fresh("d" + codegen.source(expr[node]))
+        statements = _sum_statements(target, terms, accumulate=node in sums)
+        direct = consumers[node] == [(root, consumers[node][0][1])] and top == shown[root]  # dC/dnode is local
+        equals = "" if direct else f" {'+=' if node in sums else '='} {' + '.join(ways)}"
+        statements[-1] += f"  # d{top}/d{shown[node]}{equals}"
+        lines.extend(statements)
+        grad[node] = ast.Name(id=target, ctx=ast.Load())
+
+    for node in reversed(order):
+        if node.parents and node in consumers:
+            emit(node)
+        for leaf in leaves_after.get(node, []):
+            emit(leaf)
+    return lines, [codegen.source(grad[leaf]) if leaf in grad else "0.0" for leaf in wrt]
+
+
+def _sum_statements(target: str, terms: Sequence[ast.expr], accumulate: bool) -> list[str]:
+    """`target = t_1 + t_2 + ...` (or `target += ...`), added left to right, a line per
+    `codegen.TERMS_PER_LINE` terms; `x + -g` is written `x - g` (the same number)."""
+    if accumulate and len(terms) == 1:
+        (term,) = terms
+        if isinstance(term, ast.UnaryOp):
+            return [f"{target} -= {codegen.source(term.operand)}"]
+        return [f"{target} += {codegen.source(term)}"]
+    statements = []
+    rest = list(terms) if accumulate else list(terms[1:])
+    current = ast.Name(id=target, ctx=ast.Load()) if accumulate else terms[0]
+    for start in range(0, max(len(rest), 1), codegen.TERMS_PER_LINE):
+        for term in rest[start : start + codegen.TERMS_PER_LINE]:
+            if isinstance(term, ast.UnaryOp) and isinstance(term.op, ast.USub):
+                current = ast.BinOp(left=current, op=ast.Sub(), right=term.operand)
             else:
-                statement = f"{target} {'+=' if accumulate else '='} {codegen.source(term)}"
-            comment = f"d{top}/d{shown[parent]}"
-            if node is not root or top != shown[root]:
-                comment += f" {'+=' if accumulate else '='} d{top}/d{shown[node]} * d{shown[node]}/d{shown[parent]}"
-            lines.append(f"{statement}  # {comment}")
-    return lines, [grad.get(leaf, "1.0" if leaf is root else "0.0") for leaf in wrt]
+                current = ast.BinOp(left=current, op=ast.Add(), right=term)
+        statements.append(f"{target} = {codegen.source(current)}")
+        current = ast.Name(id=target, ctx=ast.Load())
+    return statements
 
 
 def _chain(g: ast.expr, local: ast.expr) -> ast.expr:
@@ -385,7 +435,8 @@ class CompiledLoss:
         arguments = _argument_names(loss, len(example), "arg")
         data = [[Value(x, f"{name}[{k}]") for k, x in enumerate(arg)] for name, arg in zip(arguments, example)]
         cost = _call_traced(loss, data)
-        cost.label = cost.label or "C"
+        if cost.parents and not cost.label:  # a node of this trace (never a parameter) is named C
+            cost.label = "C"
 
         names = Names()
         leaves = {p: names.fresh(p.label or f"p[{i}]") for i, p in enumerate(self.parameters)}
@@ -394,8 +445,9 @@ class CompiledLoss:
             leaves.update((v, names.fresh(v.label)) for v in row)
         batches = [names.fresh(f"{name}s") for name in arguments]
         costs, n = names.fresh("costs"), names.fresh("n")
-        top = f"{cost.label}_avg"
-        seed = names.fresh(f"d{top}_d{cost.label}")
+        symbol = cost.label or "C"
+        top = f"{symbol}_avg"
+        seed = names.fresh(f"d{top}_d{symbol}")
         passes = _passes(cost, leaves, self.parameters, names, sums, (seed, top))
         self._signature = _signature(passes.order, self._roles(data))
 
@@ -411,7 +463,7 @@ class CompiledLoss:
             f"    {_tuple([leaves[p] for p in self.parameters])} = parameters" if self.parameters else "    pass",
             *(f"    {sums[p]} = 0.0" for p in self.parameters),
             f"    {n} = len({batches[0]})",
-            f"    {seed} = 1.0 / {n}  # d{top}/d{cost.label}: {top} = (1/n) sum_s {cost.label}_s",
+            f"    {seed} = 1.0 / {n}  # d{top}/d{symbol}: {top} = (1/n) sum_s {symbol}_s",
             f"    {costs} = []",
             f"    {loop}",
             "        # forward pass of this sample: each node from its parents",
@@ -440,8 +492,11 @@ class CompiledLoss:
             if n not in (-1, len(batch)):
                 raise ValueError(f"the batches differ in length: batch 0 has {n} samples, batch {i} has {len(batch)}")
             n = len(batch)
+            width = self.widths[i]
             for s, row in enumerate(batch):
-                _check_row(f"batch {i}, sample {s}", row, self.widths[i], finite=True)
+                if type(row) in (list, tuple) and len(row) == width and _finite_sum(row):
+                    continue  # the common case, checked by one C call
+                _check_row(f"batch {i}, sample {s}", row, width, finite=True)
         if n == 0:
             raise ValueError("the batch is empty")
         return n

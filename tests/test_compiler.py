@@ -348,3 +348,11 @@ def test_compiled_loss_refuses_what_the_graph_path_refuses() -> None:
     with pytest.raises(ValueError, match=r"outputs\[0\] = nan is not finite"):
         compiled([[1.0]], [[0.0]])
     assert all(p.grad == 0.0 for p in mlp.parameters())
+
+
+def test_a_loss_that_is_a_parameter_has_gradient_one() -> None:
+    """A loss returning a parameter itself gives d(mean)/dp = 1, the other parameters 0, and leaves labels alone."""
+    p, q = Value(2.0), Value(1.0)
+    compiled = compile_loss(lambda x: p, [p, q], [[1.0]])
+    assert compiled([[1.0], [2.0]]) == 2.0
+    assert (p.grad, q.grad, p.label) == (1.0, 0.0, "")
