@@ -442,6 +442,8 @@ def _propagate_checked(order: list[Value]) -> None:
 
 def topological_order(root: Value) -> list[Value]:
     """Every node `root` depends on, each after all of its parents; iterative, so any depth works."""
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order: root must be a Value, got {type(root).__name__}")
     order: list[Value] = []
     visited = {root}
     stack = [(root, iter(root.parents))]
@@ -479,14 +481,16 @@ def as_value(x: Operand) -> Value:
 
 def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value], bias: Value) -> Value:
     """z = sum_k w_k a_k + b as one node; dz/dw_k = a_k, dz/da_k = w_k, dz/db = 1."""
-    if len(weights) != len(inputs):
-        raise ValueError(f"{WEIGHTED_SUM}: {len(weights)} weights for {len(inputs)} inputs")
     try:
+        if len(weights) != len(inputs):
+            raise ValueError(f"{WEIGHTED_SUM}: {len(weights)} weights for {len(inputs)} inputs")
         w = [w_k.data for w_k in weights]
         a = [a_k.data for a_k in inputs]
         z = sum(map(float.__mul__, w, a), bias.data)
     except (AttributeError, TypeError):
-        raise TypeError(f"{WEIGHTED_SUM}: weights, inputs and bias must be Values holding floats") from None
+        raise TypeError(
+            f"{WEIGHTED_SUM}: weights and inputs must be sequences of Values and bias a Value, all holding floats"
+        ) from None
     if _open.detect_anomaly:
         _check_forward(WEIGHTED_SUM, (*w, *a, bias.data), z)
     if _open.no_grad and _modes.no_grad:
@@ -500,12 +504,12 @@ def sum_values(values: Sequence[Value]) -> Value:
     The sum is exact (`math.fsum`); finite terms whose sum overflows raise `OverflowError`, and
     an infinite or nan term propagates as it does through `+`.
     """
-    parents = tuple(values)
     try:
+        parents = tuple(values)
         data = [v.data for v in parents]
         total = exact_sum(data)
     except (AttributeError, TypeError):
-        raise TypeError("sum: every term must be a Value holding a float") from None
+        raise TypeError("sum: values must be a sequence of Values holding floats") from None
     if _open.detect_anomaly:
         _check_forward("sum", data, total)
     if _open.no_grad and _modes.no_grad:

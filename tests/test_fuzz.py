@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import microgradnet
 from microgradnet import MLP, GradcheckError, Layer, ModelFormatError, Neuron, Value, datasets, gradcheck, optim
 from microgradnet.delta import backprop, backprop_batch
-from microgradnet.engine import AnomalyError, detect_anomaly, sum_values, weighted_sum
+from microgradnet.engine import AnomalyError, detect_anomaly, sum_values, topological_order, weighted_sum
 from microgradnet.losses import COSTS, mean_cost
 from microgradnet.train import accuracy, fit
 
@@ -164,11 +164,17 @@ def test_under_detect_anomaly_nothing_non_finite_comes_out(leaves: list[float], 
         assert all(math.isfinite(v.grad) for v in nodes)
 
 
-@given(st.lists(st.one_of(values, scalars), max_size=4), st.lists(st.one_of(values, scalars), max_size=4), scalars)
+value_lists = st.one_of(st.lists(st.one_of(values, scalars), max_size=4), scalars)
+
+
+@given(value_lists, value_lists, st.one_of(values, scalars))
 def test_n_ary_nodes_raise_only_documented_errors(weights: list[Any], inputs: list[Any], bias: object) -> None:
-    """weighted_sum and sum_values refuse non-Values and ragged lengths, with TypeError, ValueError or OverflowError."""
+    """weighted_sum, sum_values and topological_order refuse non-Values and ragged lengths with documented errors."""
     attempt(lambda: weighted_sum(weights, inputs, bias), TypeError, ValueError)  # type: ignore[arg-type]
-    attempt(lambda: sum_values(weights), TypeError, OverflowError)
+    total = attempt(lambda: sum_values(weights), TypeError, OverflowError)
+    attempt(lambda: topological_order(bias), TypeError)  # type: ignore[arg-type]
+    if total is not None:
+        assert topological_order(total)[-1] is total
 
 
 @given(st.lists(finite.map(Value), min_size=1, max_size=6))
