@@ -5,6 +5,7 @@ trace no longer fits."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -356,3 +357,26 @@ def test_a_loss_that_is_a_parameter_has_gradient_one() -> None:
     compiled = compile_loss(lambda x: p, [p, q], [[1.0]])
     assert compiled([[1.0], [2.0]]) == 2.0
     assert (p.grad, q.grad, p.label) == (1.0, 0.0, "")
+
+
+# --- the README's section stays true --------------------------------------------------------
+
+
+def _readme_section() -> str:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- section: compile \(issue 8\) -->(.+?)\n## ", readme, re.S)
+    assert match is not None, "README.md has no compile section"
+    return match[1]
+
+
+def test_the_readme_examples_run() -> None:
+    """The README's compile and training examples run as written."""
+    usage, training, _ = re.findall(r"```python\n(.+?)```", _readme_section(), re.S)
+    for block in (usage, training):
+        exec(compile(block, "README.md", "exec"), {})
+
+
+def test_the_readme_shows_the_golden_neuron() -> None:
+    """The generated neuron the README shows next to the delta equations is the golden file."""
+    _, _, listing = re.findall(r"```python\n(.+?)```", _readme_section(), re.S)
+    assert listing == (GOLDEN / "neuron.py.txt").read_text()
