@@ -1,9 +1,9 @@
 """`compile`: trace a function of `Value`s once, then run the recorded graph as straight-line Python.
 
-The traced graph is written out as one Python function, one line per node (the forward pass)
-and one line per edge in reverse order (the backward pass: dC/dparent += dC/dnode * dnode/dparent),
-on plain floats in local variables named after the nodes' labels. `compile()` (the builtin) turns
-it into bytecode once; a call then creates no `Value` at all.
+The traced graph is written out as one Python function on plain floats in local variables
+named after the nodes' labels: the forward pass, one line per node, then the backward pass, one
+line per node after all its consumers c (the chain rule: dC/dnode = sum_c dC/dc * dc/dnode).
+`compile()` (the builtin) turns it into bytecode once; a call then creates no `Value` at all.
 
 Limits, as with `torch.jit.trace`: the graph is the one the example inputs produced. Python
 control flow that depends on values (`if x.data > 0`, a loop count read from data, a constant
@@ -325,8 +325,8 @@ def _build(source: str, globals_: dict[str, Any], name: str) -> Callable[..., An
 class CompiledFunction:
     """f compiled to straight-line Python: `compiled(inputs)` is `(f(inputs), df/dinputs)`.
 
-    `source` is the generated code: the forward pass, one line per node, and the backward
-    pass, one line per edge, each commented with the chain rule it applies.
+    `source` is the generated code: the forward pass and the backward pass, one line per node,
+    each backward line commented with the chain rule it applies.
     """
 
     def __init__(self, f: Callable[..., Value], example_inputs: Sequence[float]) -> None:
@@ -383,7 +383,7 @@ class CompiledFunction:
         value, gradient = self(xs)
         engine = [out.data, *(v.grad for v in values)]
         for i, (a, b) in enumerate(zip([value, *gradient], engine)):
-            if not (a == b or math.isclose(a, b, rel_tol=1e-12)):
+            if not (a == b or (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-12)):
                 what = "the value" if i == 0 else f"d/dinputs[{i - 1}]"
                 raise TraceMismatchError(f"{what}: compiled {a!r}, engine {b!r}")
         return True

@@ -380,3 +380,12 @@ def test_the_readme_shows_the_golden_neuron() -> None:
     """The generated neuron the README shows next to the delta equations is the golden file."""
     _, _, listing = re.findall(r"```python\n(.+?)```", _readme_section(), re.S)
     assert listing == (GOLDEN / "neuron.py.txt").read_text()
+
+
+def test_check_catches_compiled_numbers_that_differ_from_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Negative control: a compiled function that returns a wrong gradient fails check(); nan equals nan."""
+    compiled = microgradnet.compile(lambda x: x * x, [1.0])
+    assert microgradnet.compile(lambda x: x * math.nan, [1.0]).check([2.0])
+    monkeypatch.setattr(compiled, "_function", lambda x: (x * x, (3.0 * x,)))
+    with pytest.raises(TraceMismatchError, match=r"d/dinputs\[0\]: compiled 6.0, engine 4.0"):
+        compiled.check([2.0])
