@@ -389,3 +389,20 @@ def test_check_catches_compiled_numbers_that_differ_from_the_engine(monkeypatch:
     monkeypatch.setattr(compiled, "_function", lambda x: (x * x, (3.0 * x,)))
     with pytest.raises(TraceMismatchError, match=r"d/dinputs\[0\]: compiled 6.0, engine 4.0"):
         compiled.check([2.0])
+
+
+def test_compile_loss_checks_its_arguments() -> None:
+    """A non-callable loss, a non-leaf or repeated parameter, a bad example or a non-MLP is refused by name."""
+    p = Value(1.0)
+    with pytest.raises(TypeError, match="loss must be a callable"):
+        compile_loss(None, [p], [[1.0]])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"parameters\[0\] must be a leaf Value"):
+        compile_loss(lambda x: p * x[0], [p * 2.0], [[1.0]])
+    with pytest.raises(ValueError, match="the same Value more than once"):
+        compile_loss(lambda x: p * x[0], [p, p], [[1.0]])
+    with pytest.raises(TypeError, match="example_sample must be a non-empty sequence"):
+        compile_loss(lambda x: p * x[0], [p], [])
+    with pytest.raises(TypeError, match=r"example_sample\[0\]\[0\] must be a real number"):
+        compile_loss(lambda x: p * x[0], [p], [["1"]])
+    with pytest.raises(TypeError, match="mlp must be an MLP, got Neuron"):
+        compile_mlp_loss(microgradnet.Neuron(2), "half_sse")  # type: ignore[arg-type]
