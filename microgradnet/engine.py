@@ -341,7 +341,7 @@ class Value:
         forward, (d_dbase, _) = BINARY["**"]
         x = self.data
         out = forward(x, y)
-        op = f"**{int(y) if y.is_integer() else y}"
+        op = f"**{int(y) if y.is_integer() else y}"  # carries y exactly: float(op[2:]) == y (compiler.py reads it)
         if _open.detect_anomaly:
             _check_forward(op, (x,), out)
         if _open.no_grad and _modes.no_grad:
@@ -356,7 +356,7 @@ class Value:
         forward, (_, d_dexponent) = BINARY["**"]
         y = self.data
         out = forward(x, y)
-        op = f"{int(x) if x.is_integer() else x}**"
+        op = f"{int(x) if x.is_integer() else x}**"  # carries x exactly: float(op[:-2]) == x
         if _open.detect_anomaly:
             _check_forward(op, (y,), out)
         if _open.no_grad and _modes.no_grad:

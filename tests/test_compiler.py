@@ -406,3 +406,13 @@ def test_compile_loss_checks_its_arguments() -> None:
         compile_loss(lambda x: p * x[0], [p], [["1"]])
     with pytest.raises(TypeError, match="mlp must be an MLP, got Neuron"):
         compile_mlp_loss(microgradnet.Neuron(2), "half_sse")  # type: ignore[arg-type]
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False), st.floats(min_value=0.0, allow_infinity=False))
+def test_a_constant_power_is_read_back_exactly(exponent: float, base: float) -> None:
+    """The op names "**c" and "c**" carry the float c exactly, so the compiled code uses the very constant."""
+    compiled = microgradnet.compile(lambda x: x**exponent + base**x, [1.0])
+    x = Value(1.0)
+    out = x**exponent + base**x
+    out.backward()
+    assert compiled([1.0]) == (out.data, (x.grad,))
