@@ -33,7 +33,7 @@ from typing import Any
 from microgradnet.engine import BINARY, UNARY, WEIGHTED_SUM, exact_sum
 
 # Before Python 3.12, `sum` adds floats left to right, so `b + w_0 * a_0 + ...` (faster to run)
-# equals the engine's `sum(map(float.__mul__, w, a), b)` bit for bit; from 3.12 on `sum`
+# equals the engine's `sum(map(operator.mul, w, a), b)` bit for bit; from 3.12 on `sum`
 # compensates rounding, and the generated code calls `sum` too.
 SUM_ADDS_LEFT_TO_RIGHT = sys.version_info < (3, 12)
 # Terms per line of a long inline sum; a longer chain of `+` would nest too deeply for `compile()`.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -486,7 +487,7 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value], bias: Value)
             raise ValueError(f"{WEIGHTED_SUM}: {len(weights)} weights for {len(inputs)} inputs")
         w = [w_k.data for w_k in weights]
         a = [a_k.data for a_k in inputs]
-        z = sum(map(float.__mul__, w, a), bias.data)
+        z = sum(map(operator.mul, w, a), bias.data)
     except (AttributeError, TypeError):
         raise TypeError(
             f"{WEIGHTED_SUM}: weights and inputs must be sequences of Values and bias a Value, all holding floats"
