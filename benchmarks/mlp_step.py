@@ -73,7 +73,7 @@ class MicrogradnetStep:
         for p in self.params:
             p.data -= lr * p.grad
             p.grad = 0.0
-        del self.cost  # frees the graph: no reference cycles, so at once
+        vars(self).pop("cost", None)  # frees the graph at once (no reference cycles); compiled steps have none
 
     def gradients(self) -> list[float]:
         return [p.grad for p in self.params]

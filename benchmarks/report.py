@@ -70,7 +70,8 @@ def render(out: dict[str, Any]) -> str:
     lines = [
         f"Machine: {m['cpu']}, {m['cpus']} CPUs, {m['implementation']} {m['python']}, {m['platform']}; "
         f"micrograd {m['versions']['micrograd']}, numpy {m['versions']['numpy']}. "
-        f"Medians of {out['repeat']} samples, implementations interleaved.",
+        f"Load average at the start: {', '.join(f'{x:.1f}' for x in m['load_average'] or [])}. "
+        f"Medians of {out['repeat']} samples, implementations interleaved, wall-clock time.",
     ]
     if "w1" in out:
         lines += ["", *_w1(out["w1"])]
