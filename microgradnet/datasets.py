@@ -18,9 +18,10 @@ used, because their last bits may differ between C libraries. So
 from __future__ import annotations
 
 import math
-import numbers
 import random
 from collections.abc import Callable
+
+from microgradnet import checks
 
 Dataset = tuple[list[list[float]], list[list[float]]]
 
@@ -48,22 +49,9 @@ def _standard_normal(rng: random.Random) -> float:
     return sum(rng.random() for _ in range(12)) - 6.0
 
 
-def _check_n(n: object, minimum: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"n must be an int, got {type(n).__name__}: {n!r}")
-    if n < minimum:
-        raise ValueError(f"n must be at least {minimum} (one sample per class), got {n}")
-    return n
-
-
 def _check_fraction(name: str, value: object, *, low: float, high: float, closed_low: bool = True) -> float:
     """`value` as a float in [low, high) (or (low, high)), else an error naming it."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r}")
-    try:
-        number = float(value)
-    except OverflowError:
-        raise ValueError(f"{name} is too large for a float ({type(value).__name__} beyond 1.8e308)") from None
+    number = checks.real(name, value, finite=False)
     inside = (low <= number if closed_low else low < number) and number < high
     if not inside:
         bracket = "[" if closed_low else "("
@@ -102,7 +90,7 @@ def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Dataset:
     Class 0, n // 2 points: (cos theta, sin theta); class 1, the rest: (1 - cos theta, 1/2 - sin theta);
     theta evenly spaced over [0, pi] in each class; then Gaussian-like noise of standard deviation `noise`.
     """
-    n = _check_n(n, 2)
+    n = checks.count("n", n, 2, " (one sample per class)")
     noise = _check_noise(noise)
     rng = random.Random(_check_seed(seed))
 
@@ -120,7 +108,7 @@ def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int | 
     Class 0, n // 2 points: (cos theta, sin theta); class 1, the rest: factor (cos theta, sin theta);
     theta evenly spaced over [0, 2 pi) in each class; then noise of standard deviation `noise`.
     """
-    n = _check_n(n, 2)
+    n = checks.count("n", n, 2, " (one sample per class)")
     noise = _check_noise(noise)
     factor = _check_fraction("factor", factor, low=0.0, high=1.0, closed_low=False)
     rng = random.Random(_check_seed(seed))
@@ -138,7 +126,7 @@ def spirals(n: int = 200, noise: float = 0.05, seed: int | None = 0, *, turns: f
     class 0 is r (cos, sin), class 1 the same points turned by half a turn, -r (cos, sin);
     then noise of standard deviation `noise`.
     """
-    n = _check_n(n, 2)
+    n = checks.count("n", n, 2, " (one sample per class)")
     noise = _check_noise(noise)
     turns = _check_fraction("turns", turns, low=0.0, high=math.inf, closed_low=False)
     rng = random.Random(_check_seed(seed))

@@ -21,11 +21,11 @@ module are two independent witnesses of the same gradients.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeAlias
 
+from microgradnet import checks
 from microgradnet.engine import LOG_FLOOR
 from microgradnet.losses import check_bce_domain, get_cost
 from microgradnet.nn import MLP, check_activation
@@ -253,28 +253,6 @@ def _read_network(mlp: MLP) -> list[_Layer]:
     return layers
 
 
-def _read_vector(name: str, values: Sequence[float], expected: int, what: str) -> Vector:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise TypeError(f"{name} must be a sequence of {expected} numbers, got {type(values).__name__}")
-    if len(values) != expected:
-        raise ValueError(f"{name}: expected {expected} {what}, got {len(values)}")
-    for k, v in enumerate(values):
-        if not isinstance(v, numbers.Real):
-            raise TypeError(f"{name}[{k}] must be a real number, got {type(v).__name__}: {v!r}")
-    return tuple(_finite(f"{name}[{k}]", v) for k, v in enumerate(values))
-
-
-def _finite(name: str, v: float) -> float:
-    """`v` as a float, or a `ValueError` naming it if it is nan, infinite or too large for a float."""
-    try:
-        number = float(v)
-    except OverflowError:
-        raise ValueError(f"{name} is too large for a float") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{name} = {number!r} is not finite")
-    return number
-
-
 def _cost_derivative(cost: str) -> CostDerivative:
     get_cost(cost)  # a ValueError listing the valid names for an unknown one
     return COST_DERIVATIVES[cost]
@@ -316,8 +294,8 @@ def backprop(mlp: MLP, x: Sequence[float], y: Sequence[float], cost: str = "half
     """
     layers = _read_network(mlp)
     derivative = _cost_derivative(cost)
-    x_vec = _read_vector("x", x, mlp.nin, "inputs")
-    y_vec = _read_vector("y", y, len(layers[-1].b), "targets (one per output)")
+    x_vec = checks.real_vector("x", x, mlp.nin, "inputs")
+    y_vec = checks.real_vector("y", y, len(layers[-1].b), "targets (one per output)")
     return _backprop(layers, x_vec, y_vec, derivative)
 
 
@@ -338,8 +316,8 @@ def backprop_batch(
     samples = tuple(
         _backprop(
             layers,
-            _read_vector(f"xs[{s}]", x, mlp.nin, "inputs"),
-            _read_vector(f"ys[{s}]", y, n_outputs, "targets (one per output)"),
+            checks.real_vector(f"xs[{s}]", x, mlp.nin, "inputs"),
+            checks.real_vector(f"ys[{s}]", y, n_outputs, "targets (one per output)"),
             derivative,
         )
         for s, (x, y) in enumerate(zip(xs, ys))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Callable, Sequence
 
+from microgradnet import checks
 from microgradnet.engine import Value, no_grad
 
 
@@ -32,19 +31,6 @@ def numeric_gradient(f: Callable[..., Value], inputs: Sequence[float], eps: floa
     return gradient
 
 
-def _finite(name: str, x: object) -> float:
-    """`x` as a float if it is a finite real number (bool excluded), else an error naming it."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(x).__name__}: {x!r}")
-    try:
-        number = float(x)
-    except OverflowError:
-        raise ValueError(f"{name} is too large for a float") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {number!r}")
-    return number
-
-
 def gradcheck(
     f: Callable[..., Value],
     inputs: Sequence[float],
@@ -62,8 +48,8 @@ def gradcheck(
         raise TypeError(f"f must be a function of Values, got {type(f).__name__}: {f!r}")
     if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
         raise TypeError(f"inputs must be a sequence of numbers, got {type(inputs).__name__}")
-    xs = [_finite(f"inputs[{i}]", x) for i, x in enumerate(inputs)]
-    eps, atol, rtol = _finite("eps", eps), _finite("atol", atol), _finite("rtol", rtol)
+    xs = [checks.real(f"inputs[{i}]", x) for i, x in enumerate(inputs)]
+    eps, atol, rtol = checks.real("eps", eps), checks.real("atol", atol), checks.real("rtol", rtol)
     if eps <= 0.0:
         raise ValueError(f"eps must be positive, got {eps!r}")
     if atol < 0.0 or rtol < 0.0:

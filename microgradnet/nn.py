@@ -20,6 +20,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from microgradnet import checks
 from microgradnet.engine import Operand, Value, weighted_sum
 
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
@@ -35,14 +36,6 @@ def check_activation(name: object) -> str:
     if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; expected one of {', '.join(map(repr, ACTIVATIONS))}")
     return name
-
-
-def _check_size(name: str, n: object) -> int:
-    if not isinstance(n, int) or isinstance(n, bool):
-        raise TypeError(f"{name} must be an int, got {type(n).__name__}: {n!r}")
-    if n < 1:
-        raise ValueError(f"{name} must be at least 1, got {n}")
-    return n
 
 
 def _check_inputs(x: Sequence[Operand], expected: int) -> list[Value]:
@@ -88,7 +81,7 @@ class Neuron(Module):
     """One neuron: z = sum_k w_k a_k + b (one node), a = sigma(z) (one node)."""
 
     def __init__(self, nin: int, activation: str = "sigmoid", *, rng: random.Random | None = None) -> None:
-        self.nin = _check_size("nin", nin)
+        self.nin = checks.count("nin", nin)
         self.activation = check_activation(activation)
         rng = _check_rng(rng)
         bound = math.sqrt(3.0 / nin)
@@ -127,8 +120,8 @@ class Layer(Module):
     """A layer of `nout` neurons that all read the same `nin` inputs: a^l = sigma(W^l a^(l-1) + b^l)."""
 
     def __init__(self, nin: int, nout: int, activation: str = "sigmoid", *, rng: random.Random | None = None) -> None:
-        self.nin = _check_size("nin", nin)
-        self.nout = _check_size("nout", nout)
+        self.nin = checks.count("nin", nin)
+        self.nout = checks.count("nout", nout)
         self.activation = check_activation(activation)
         rng = _check_rng(rng)
         self.neurons = [Neuron(nin, activation, rng=rng) for _ in range(nout)]
@@ -164,10 +157,10 @@ class MLP(Module):
         output_activation: str | None = None,
         seed: int | None = None,
     ) -> None:
-        self.nin = _check_size("nin", nin)
+        self.nin = checks.count("nin", nin)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or len(nouts) == 0:
             raise ValueError(f"nouts must be a non-empty sequence of layer sizes, got {nouts!r}")
-        sizes = [self.nin, *(_check_size(f"nouts[{l}]", n) for l, n in enumerate(nouts))]
+        sizes = [self.nin, *(checks.count(f"nouts[{l}]", n) for l, n in enumerate(nouts))]
         self.activation = check_activation(activation)
         self.output_activation = check_activation(output_activation if output_activation is not None else activation)
         self.seed = seed

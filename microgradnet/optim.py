@@ -16,35 +16,22 @@ turns every later output into `nan`. Pass `allow_nonfinite=True` to apply it any
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 
+from microgradnet import checks
 from microgradnet.engine import Value
-
-
-def _check_real(name: str, value: object) -> float:
-    """`value` as a float if it is a finite real number (not a bool), else an error naming it."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r}")
-    try:
-        number = float(value)
-    except OverflowError:
-        raise ValueError(f"{name} is too large for a float ({type(value).__name__} beyond 1.8e308)") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {number!r}")
-    return number
 
 
 def _check_unit_interval(name: str, value: object) -> float:
     """`value` if it lies in [0, 1) (a decay rate: 1 would never forget), else a `ValueError`."""
-    number = _check_real(name, value)
+    number = checks.real(name, value)
     if not 0.0 <= number < 1.0:
         raise ValueError(f"{name} must be in [0, 1), got {number!r}")
     return number
 
 
 def _check_non_negative(name: str, value: object) -> float:
-    number = _check_real(name, value)
+    number = checks.real(name, value)
     if number < 0.0:
         raise ValueError(f"{name} must be >= 0, got {number!r}")
     return number

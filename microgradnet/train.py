@@ -16,12 +16,11 @@ graph traced once, then run as straight-line Python), the same numbers several t
 
 from __future__ import annotations
 
-import math
-import numbers
 import random
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from microgradnet import checks
 from microgradnet.compiler import CompiledLoss, compile_loss
 from microgradnet.engine import Operand, Value, no_grad
 from microgradnet.losses import get_cost, mean_cost
@@ -34,14 +33,6 @@ class Model(Protocol):
     def __call__(self, x: Sequence[Operand]) -> list[Value]: ...
 
     def parameters(self) -> list[Value]: ...
-
-
-def _check_positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}: {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return value
 
 
 def _check_data(inputs: object, targets: object) -> int:
@@ -109,8 +100,8 @@ def fit(
     cost_function = get_cost(cost)
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an Optimizer (e.g. optim.Adam(model.parameters())), got {optimizer!r}")
-    epochs = _check_positive_int("epochs", epochs)
-    size = n if batch_size is None else min(_check_positive_int("batch_size", batch_size), n)
+    epochs = checks.count("epochs", epochs)
+    size = n if batch_size is None else min(checks.count("batch_size", batch_size), n)
     rng = random.Random(seed)
     step = _compiled_loss(model, cost, inputs, targets) if compiled else None
     bar = _progress_bar(epochs) if progress else None
@@ -160,10 +151,7 @@ def accuracy(
     (class 1 when a >= 0.5).
     """
     n = _check_data(inputs, targets)
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
-        raise TypeError(f"threshold must be a real number, got {type(threshold).__name__}: {threshold!r}")
-    if not math.isfinite(threshold):
-        raise ValueError(f"threshold must be finite, got {threshold!r}")  # nan would count every sample as right
+    threshold = checks.real("threshold", threshold)  # a nan would count every sample as right
     correct = 0
     with no_grad():
         for x, y in zip(inputs, targets):

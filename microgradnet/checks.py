@@ -1,0 +1,41 @@
+"""Argument checks shared by the public entry points: each returns the checked value or raises
+the documented error naming the argument (`TypeError` for a wrong type, `ValueError` for a
+wrong value). See docs/errors.md."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+
+def count(name: str, value: object, minimum: int = 1, reason: str = "") -> int:
+    """`value` if it is an int (not a bool) of at least `minimum`."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}: {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}{reason}, got {value}")
+    return value
+
+
+def real(name: str, value: object, *, finite: bool = True) -> float:
+    """`value` as a float if it is a real number (not a bool) within the float range, and finite
+    unless `finite=False`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} is too large for a float ({type(value).__name__} beyond 1.8e308)") from None
+    if finite and not math.isfinite(number):
+        raise ValueError(f"{name} = {number!r} is not finite")
+    return number
+
+
+def real_vector(name: str, values: object, expected: int, what: str = "numbers") -> tuple[float, ...]:
+    """`values` as a tuple of `expected` finite floats; `what` names them in the length error."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TypeError(f"{name} must be a sequence of {expected} numbers, got {type(values).__name__}")
+    if len(values) != expected:
+        raise ValueError(f"{name}: expected {expected} {what}, got {len(values)}")
+    return tuple(real(f"{name}[{k}]", v) for k, v in enumerate(values))
