@@ -282,6 +282,22 @@ def _add_progress_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
 
 
+def _add_network_options(
+    parser: argparse.ArgumentParser, *, cost: str, output_help: str = "activation of the output layer"
+) -> None:
+    """--activation, --output-activation and --cost, shared by the subcommands that build a network."""
+    parser.add_argument(
+        "--activation",
+        choices=list(ACTIVATIONS),
+        default="sigmoid",
+        help="activation of the hidden layers (%(default)s)",
+    )
+    parser.add_argument(
+        "--output-activation", choices=list(ACTIVATIONS), default="sigmoid", help=f"{output_help} (%(default)s)"
+    )
+    parser.add_argument("--cost", choices=list(COSTS), default=cost, help="cost per sample (%(default)s)")
+
+
 def _add_compiled_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--compiled",
@@ -327,19 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--hidden", type=layer_sizes, default=[8], help="hidden layer sizes, e.g. 8,8 or none (default: 8)"
     )
-    train.add_argument(
-        "--activation",
-        choices=list(ACTIVATIONS),
-        default="sigmoid",
-        help="activation of the hidden layers (%(default)s)",
-    )
-    train.add_argument(
-        "--output-activation",
-        choices=list(ACTIVATIONS),
-        default="sigmoid",
-        help="activation of the output layer (%(default)s)",
-    )
-    train.add_argument("--cost", choices=list(COSTS), default="bce", help="cost per sample (%(default)s)")
+    _add_network_options(train, cost="bce")
     train.add_argument("--optimizer", choices=["adam", "sgd"], default="adam", help="optimizer (%(default)s)")
     train.add_argument("--lr", type=non_negative_float, default=0.1, help="learning rate (%(default)s)")
     train.add_argument("--momentum", type=unit_interval, default=None, help="SGD momentum in [0, 1) (0)")
@@ -360,19 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--sizes", type=architecture, default=[2, 3, 3, 1], help="input and layer widths (default: 2,3,3,1)"
     )
-    check.add_argument(
-        "--activation",
-        choices=list(ACTIVATIONS),
-        default="sigmoid",
-        help="activation of the hidden layers (%(default)s)",
-    )
-    check.add_argument(
-        "--output-activation",
-        choices=list(ACTIVATIONS),
-        default="sigmoid",
-        help="activation of the output layer (%(default)s)",
-    )
-    check.add_argument("--cost", choices=list(COSTS), default="half_sse", help="cost per sample (%(default)s)")
+    _add_network_options(check, cost="half_sse")
     check.add_argument("--samples", type=positive_int, default=5, help="random samples to check (%(default)s)")
     check.add_argument("--seed", type=integer, default=0, help="seed of weights and samples (%(default)s)")
     check.add_argument(
@@ -396,19 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     graph.add_argument("--inputs", type=positive_int, help="a neuron's number of inputs (default: 2)")
     graph.add_argument("--sizes", type=architecture, default=[2, 2, 1], help="an MLP's widths (default: 2,2,1)")
-    graph.add_argument(
-        "--activation",
-        choices=list(ACTIVATIONS),
-        default="sigmoid",
-        help="activation of the hidden layers (%(default)s)",
-    )
-    graph.add_argument(
-        "--output-activation",
-        choices=list(ACTIVATIONS),
-        default="sigmoid",
-        help="activation of the output layer, or of the neuron (%(default)s)",
-    )
-    graph.add_argument("--cost", choices=list(COSTS), default="half_sse", help="cost per sample (%(default)s)")
+    _add_network_options(graph, cost="half_sse", output_help="activation of the output layer, or of the neuron")
     graph.add_argument("--seed", type=integer, default=0, help="seed of weights and the sample (%(default)s)")
     graph.add_argument(
         "--max-nodes", type=positive_int, default=2000, help="refuse graphs with more nodes (%(default)s)"
