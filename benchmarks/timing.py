@@ -1,5 +1,5 @@
 """How every figure is measured: samples taken with the garbage collector on or off, started from
-a freshly collected heap, and summarised by their median."""
+a freshly collected heap (W1: then one untimed step), and summarised by their median."""
 
 from __future__ import annotations
 
@@ -33,7 +33,16 @@ def collector(enabled: bool) -> Iterator[None]:
 
 
 def time_steps(step: Step, k: int) -> dict[str, float]:
-    """Seconds per training step over k consecutive steps: each phase, and the whole step."""
+    """Seconds per training step over k consecutive steps: each phase, and the whole step.
+
+    One untimed step runs first, so the timed ones meet the heap of a running training loop
+    (the previous step's garbage, the collector's generations part full), not the freshly
+    collected heap a sample starts from: micrograd's first step after `gc.collect()` takes
+    about a third of its steady-state time.
+    """
+    step.forward()
+    step.backward()
+    step.update()
     clock = time.perf_counter
     forward = backward = update = 0.0
     start = clock()
