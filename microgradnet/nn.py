@@ -85,7 +85,9 @@ class Neuron(Module):
         self.activation = check_activation(activation)
         rng = _check_rng(rng)
         bound = math.sqrt(3.0 / nin)
-        self.w = [Value(rng.uniform(-bound, bound)) for _ in range(nin)]
+        # -bound + 2 bound r from random() alone: Python guarantees random()'s sequence for a seed
+        # on every version, not uniform()'s, so a seed's network stays the same everywhere.
+        self.w = [Value(-bound + (bound + bound) * rng.random()) for _ in range(nin)]
         self.b = Value(0.0)
         self._sigma = ACTIVATIONS[activation]
         self.name_as("")
