@@ -7,9 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-pytest.importorskip("micrograd")
-pytest.importorskip("numpy")
-
 from benchmarks.mlp_step import IMPLEMENTATIONS, REFERENCE
 from benchmarks.problem import make_problem
 from benchmarks.report import GRADIENT_TOLERANCE
