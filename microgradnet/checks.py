@@ -39,3 +39,28 @@ def real_vector(name: str, values: object, expected: int, what: str = "numbers")
     if len(values) != expected:
         raise ValueError(f"{name}: expected {expected} {what}, got {len(values)}")
     return tuple(real(f"{name}[{k}]", v) for k, v in enumerate(values))
+
+
+def paired(
+    names: tuple[str, str],
+    first: object,
+    second: object,
+    *,
+    of: str,
+    units: tuple[str, str] | None = None,
+    when_empty: str = "",
+) -> int:
+    """The common length of two non-empty sequences of equal length (e.g. inputs and targets);
+    `of` says what they hold, `units` how their lengths are counted (default: their names)."""
+    for name, seq in zip(names, (first, second)):
+        if isinstance(seq, (str, bytes)) or not isinstance(seq, Sequence):
+            raise TypeError(f"{name} must be a sequence of {of}, got {type(seq).__name__}")
+    assert isinstance(first, Sequence) and isinstance(second, Sequence)
+    unit_first, unit_second = units or names
+    if len(first) != len(second):
+        raise ValueError(
+            f"{names[0]} and {names[1]} differ in length: {len(first)} {unit_first}, {len(second)} {unit_second}"
+        )
+    if len(first) == 0:
+        raise ValueError(f"{names[0]} and {names[1]} are empty{when_empty}")
+    return len(first)

@@ -305,13 +305,9 @@ def backprop_batch(
     """Backpropagation of cost_avg = (1/n) sum_s C_s: dW = (1/n) sum_s dW_s, db = (1/n) sum_s db_s."""
     layers = _read_network(mlp)
     derivative = _cost_derivative(cost)
-    for name, seq in (("xs", xs), ("ys", ys)):
-        if isinstance(seq, (str, bytes)) or not isinstance(seq, Sequence):
-            raise TypeError(f"{name} must be a sequence of samples, got {type(seq).__name__}")
-    if len(xs) != len(ys):
-        raise ValueError(f"xs and ys differ in length: {len(xs)} inputs, {len(ys)} targets")
-    if len(xs) == 0:
-        raise ValueError("xs and ys are empty: the mean cost needs at least one sample")
+    checks.paired(
+        ("xs", "ys"), xs, ys, of="samples", units=("inputs", "targets"), when_empty=": the mean cost needs a sample"
+    )
     n_outputs = len(layers[-1].b)
     samples = tuple(
         _backprop(

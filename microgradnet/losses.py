@@ -15,19 +15,14 @@ import math
 import numbers
 from collections.abc import Callable, Sequence
 
+from microgradnet import checks
 from microgradnet.engine import Operand, Value, sum_values
 
 Cost = Callable[[Sequence[Operand], Sequence[Operand]], Value]
 
 
 def _pairs(outputs: Sequence[Operand], targets: Sequence[Operand]) -> list[tuple[Value, Value]]:
-    for name, seq in (("outputs", outputs), ("targets", targets)):
-        if isinstance(seq, (str, bytes)) or not isinstance(seq, Sequence):
-            raise TypeError(f"{name} must be a sequence of numbers or Values, got {type(seq).__name__}")
-    if len(outputs) != len(targets):
-        raise ValueError(f"outputs and targets differ in length: {len(outputs)} outputs, {len(targets)} targets")
-    if len(outputs) == 0:
-        raise ValueError("outputs and targets are empty")
+    checks.paired(("outputs", "targets"), outputs, targets, of="numbers or Values")
     return [(_finite(a, "outputs", i), _finite(y, "targets", i)) for i, (a, y) in enumerate(zip(outputs, targets))]
 
 

@@ -37,18 +37,15 @@ class Model(Protocol):
 
 def _check_data(inputs: object, targets: object) -> int:
     """The number of samples, after checking that inputs and targets are equally long sequences of rows."""
+    n = checks.paired(
+        ("inputs", "targets"), inputs, targets, of="samples (lists of numbers)", when_empty=": fit needs a sample"
+    )
     for name, rows in (("inputs", inputs), ("targets", targets)):
-        if isinstance(rows, (str, bytes)) or not isinstance(rows, Sequence):
-            raise TypeError(f"{name} must be a sequence of samples (lists of numbers), got {type(rows).__name__}")
+        assert isinstance(rows, Sequence)
         for s, row in enumerate(rows):
             if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
                 raise TypeError(f"{name}[{s}] must be a list of numbers, got {type(row).__name__}: {row!r}")
-    assert isinstance(inputs, Sequence) and isinstance(targets, Sequence)
-    if len(inputs) != len(targets):
-        raise ValueError(f"inputs and targets differ in length: {len(inputs)} inputs, {len(targets)} targets")
-    if len(inputs) == 0:
-        raise ValueError("inputs and targets are empty: fit needs at least one sample")
-    return len(inputs)
+    return n
 
 
 def _shuffled(n: int, rng: random.Random) -> list[int]:
