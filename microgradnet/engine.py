@@ -234,27 +234,64 @@ def _is_number(x: object) -> bool:
 
 _new_value = object.__new__
 
-
-def _node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
-    """The node an operation made (under `no_grad` the operations make a `_leaf` instead)."""
-    out: Value = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    out.op = op
-    out.parents = parents
-    out.local_grads = local_grads
-    return out
+# How a node holds its parents and their local derivatives. Most operations have one or two
+# operands: those live in slots named like the table's columns, `_x` (and `_y`) with `_d_dx`
+# (and `_d_dy`), so such a node needs no tuple (144 bytes with its float, where two tuples made
+# it 224). A leaf and an n-ary node (`weighted_sum`, `sum_values`) have `_x = None` and hold
+# tuples in `_parents` and `_local_grads` (empty for a leaf). `parents` and `local_grads` read
+# every node the same way. Slots a layout does not use stay unset.
 
 
 def _leaf(data: float) -> Value:
+    """A node no operation made (also every result under `no_grad`)."""
     out: Value = _new_value(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
     out.op = ""
-    out.parents = ()
-    out.local_grads = ()
+    out._x = None
+    out._parents = ()
+    out._local_grads = ()
+    return out
+
+
+def _unary_node(data: float, op: str, x: Value, d_dx: float) -> Value:
+    """The node out = op(x), with d out/dx."""
+    out: Value = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out._x = x
+    out._y = None
+    out._d_dx = d_dx
+    return out
+
+
+def _binary_node(data: float, op: str, x: Value, y: Value, d_dx: float, d_dy: float) -> Value:
+    """The node out = x op y, with d out/dx and d out/dy."""
+    out: Value = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out._x = x
+    out._y = y
+    out._d_dx = d_dx
+    out._d_dy = d_dy
+    return out
+
+
+def _nary_node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
+    """The node out = op(*parents), with local_grads[i] = d out/d parents[i]."""
+    out: Value = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out._x = None
+    out._parents = parents
+    out._local_grads = local_grads
     return out
 
 
@@ -262,17 +299,34 @@ class Value:
     """A scalar in a computation graph: `data`, `grad = dC/dnode`, and how it was made.
 
     `op` is `""` for a leaf, `parents` the operands that made this node and `local_grads[i]`
-    the local derivative `d self / d parents[i]`. Values hash by identity.
+    the local derivative `d self / d parents[i]`, recorded when the node is made. Values hash
+    by identity.
     """
 
-    __slots__ = ("__weakref__", "data", "grad", "label", "local_grads", "op", "parents")
+    __slots__ = (
+        "__weakref__",
+        "_d_dx",
+        "_d_dy",
+        "_local_grads",
+        "_parents",
+        "_x",
+        "_y",
+        "data",
+        "grad",
+        "label",
+        "op",
+    )
 
     data: float
     grad: float
     op: str
-    parents: tuple[Value, ...]
-    local_grads: tuple[float, ...]
     label: str
+    _x: Value | None
+    _y: Value | None
+    _d_dx: float
+    _d_dy: float
+    _parents: tuple[Value, ...]
+    _local_grads: tuple[float, ...]
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
@@ -281,8 +335,25 @@ class Value:
         self.grad = 0.0
         self.label = label
         self.op = ""
-        self.parents = ()
-        self.local_grads = ()
+        self._x = None
+        self._parents = ()
+        self._local_grads = ()
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The operands that made this node, in order; () for a leaf."""
+        x = self._x
+        if x is None:
+            return self._parents
+        y = self._y
+        return (x,) if y is None else (x, y)
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """`local_grads[i] = d self / d parents[i]`, recorded when the node was made; () for a leaf."""
+        if self._x is None:
+            return self._local_grads
+        return (self._d_dx,) if self._y is None else (self._d_dx, self._d_dy)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -304,7 +375,7 @@ class Value:
             _check_forward(op, (x, y), out)
         if _open.no_grad and _modes.no_grad:
             return _leaf(out)
-        return _node(out, op, (left, right), (d_dx(x, y, out), d_dy(x, y, out)))
+        return _binary_node(out, op, left, right, d_dx(x, y, out), d_dy(x, y, out))
 
     # -- operators: a Value or a plain number on either side --
 
@@ -347,7 +418,7 @@ class Value:
             _check_forward(op, (x,), out)
         if _open.no_grad and _modes.no_grad:
             return _leaf(out)
-        return _node(out, op, (self,), (d_dbase(x, y, out),))
+        return _unary_node(out, op, self, d_dbase(x, y, out))
 
     def __rpow__(self, base: Operand) -> Value:
         """`number ** y`; the number base is a constant, not a node."""
@@ -362,7 +433,7 @@ class Value:
             _check_forward(op, (y,), out)
         if _open.no_grad and _modes.no_grad:
             return _leaf(out)
-        return _node(out, op, (self,), (d_dexponent(x, y, out),))
+        return _unary_node(out, op, self, d_dexponent(x, y, out))
 
     def __neg__(self) -> Value:
         return apply_unary("neg", self)
@@ -412,10 +483,7 @@ class Value:
             if _open.detect_anomaly and _modes.detect_anomaly:
                 _propagate_checked(order)
             else:
-                for node in reversed(order):
-                    g = node.grad
-                    for parent, local_grad in zip(node.parents, node.local_grads):
-                        parent.grad += g * local_grad
+                _propagate(order)
         except BaseException:
             for node in order:  # leave every grad as it was before this call
                 node.grad = 0.0
@@ -423,6 +491,22 @@ class Value:
         finally:
             for node, grad in earlier:
                 node.grad += grad
+
+
+def _propagate(order: list[Value]) -> None:
+    """The loop of `backward()`: in reverse topological order, g_parent += g_node * local_grad."""
+    for node in reversed(order):
+        x = node._x
+        if x is not None:  # one or two operands, in slots
+            g = node.grad
+            x.grad += g * node._d_dx
+            y = node._y
+            if y is not None:
+                y.grad += g * node._d_dy
+        else:  # a leaf (no parents) or an n-ary node
+            g = node.grad
+            for parent, local_grad in zip(node._parents, node._local_grads):
+                parent.grad += g * local_grad
 
 
 def _propagate_checked(order: list[Value]) -> None:
@@ -453,8 +537,9 @@ def topological_order(root: Value) -> list[Value]:
         for parent in parents:
             if parent not in visited:
                 visited.add(parent)
-                if parent.parents:
-                    stack.append((parent, iter(parent.parents)))
+                grandparents = parent.parents
+                if grandparents:
+                    stack.append((parent, iter(grandparents)))
                     break
                 order.append(parent)  # a leaf is finished as soon as it is found
         else:
@@ -472,7 +557,7 @@ def apply_unary(op: str, x: Value) -> Value:
         _check_forward(op, (data,), out)
     if _open.no_grad and _modes.no_grad:
         return _leaf(out)
-    return _node(out, op, (x,), (derivative(data, out),))
+    return _unary_node(out, op, x, derivative(data, out))
 
 
 def as_value(x: Operand) -> Value:
@@ -496,7 +581,7 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value], bias: Value)
         _check_forward(WEIGHTED_SUM, (*w, *a, bias.data), z)
     if _open.no_grad and _modes.no_grad:
         return _leaf(z)
-    return _node(z, WEIGHTED_SUM, (*weights, *inputs, bias), (*a, *w, 1.0))
+    return _nary_node(z, WEIGHTED_SUM, (*weights, *inputs, bias), (*a, *w, 1.0))
 
 
 def sum_values(values: Sequence[Value]) -> Value:
@@ -515,7 +600,7 @@ def sum_values(values: Sequence[Value]) -> Value:
         _check_forward("sum", data, total)
     if _open.no_grad and _modes.no_grad:
         return _leaf(total)
-    return _node(total, "sum", parents, (1.0,) * len(parents))
+    return _nary_node(total, "sum", parents, (1.0,) * len(parents))
 
 
 def exact_sum(data: Sequence[float]) -> float:
