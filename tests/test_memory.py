@@ -7,7 +7,7 @@ import gc
 import sys
 import tracemalloc
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -41,6 +41,21 @@ def _sgd_step(mlp: MLP, data: list[tuple[list[float], list[float]]], lr: float =
     for p in mlp.parameters():
         p.data -= lr * p.grad
     return loss.data
+
+
+# --- node layout -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make", [lambda a, b: a * b, lambda a, b: a - b, lambda a, b: a**2.0, lambda a, b: a.tanh(), lambda a, b: 2.0**a]
+)
+def test_one_and_two_operand_nodes_hold_no_tuple(make: Callable[[Value, Value], Value]) -> None:
+    """Their parents and local derivatives sit in slots (the W4 memory floor rests on it), yet read as tuples."""
+    a, b = Value(0.5), Value(-1.5)
+    node = make(a, b)
+    assert not [r for r in gc.get_referents(node) if isinstance(r, tuple)]
+    assert isinstance(node.parents, tuple) and isinstance(node.local_grads, tuple)
+    assert len(node.parents) == len(node.local_grads) in (1, 2)
 
 
 # --- no reference cycles ---------------------------------------------------------------------
