@@ -531,20 +531,23 @@ def topological_order(root: Value) -> list[Value]:
         raise TypeError(f"topological_order: root must be a Value, got {type(root).__name__}")
     order: list[Value] = []
     visited = {root}
-    stack = [(root, iter(root.parents))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
+    # The path from root to the node being explored, and an iterator over each one's parents;
+    # two lists rather than a list of pairs, so a deep graph leaves fewer objects for gc to walk.
+    path = [root]
+    pending = [iter(root.parents)]
+    while pending:
+        for parent in pending[-1]:
             if parent not in visited:
                 visited.add(parent)
                 grandparents = parent.parents
                 if grandparents:
-                    stack.append((parent, iter(grandparents)))
+                    path.append(parent)
+                    pending.append(iter(grandparents))
                     break
                 order.append(parent)  # a leaf is finished as soon as it is found
-        else:
-            stack.pop()
-            order.append(node)
+        else:  # every parent of path[-1] is in order
+            pending.pop()
+            order.append(path.pop())
     return order
 
 
