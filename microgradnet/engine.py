@@ -239,7 +239,8 @@ _new_value = object.__new__
 # (and `_d_dy`), so such a node needs no tuple (144 bytes with its float, where two tuples made
 # it 224). A leaf and an n-ary node (`weighted_sum`, `sum_values`) have `_x = None` and hold
 # tuples in `_parents` and `_local_grads` (empty for a leaf). `parents` and `local_grads` read
-# every node the same way. Slots a layout does not use stay unset.
+# every node the same way. Slots a layout does not use stay unset. Each constructor below sets
+# its slots itself: a shared helper for the first four would cost a call per node (4% of W1's forward).
 
 
 def _leaf(data: float) -> Value:
