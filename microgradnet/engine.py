@@ -540,10 +540,16 @@ def topological_order(root: Value) -> list[Value]:
         for parent in pending[-1]:
             if parent not in visited:
                 visited.add(parent)
-                grandparents = parent.parents
-                if grandparents:
+                # parent.parents, read from the slots here: the property call would cost 10% of the sort
+                x = parent._x
+                if x is not None:
+                    y = parent._y
                     path.append(parent)
-                    pending.append(iter(grandparents))
+                    pending.append(iter((x,) if y is None else (x, y)))
+                    break
+                if parent._parents:
+                    path.append(parent)
+                    pending.append(iter(parent._parents))
                     break
                 order.append(parent)  # a leaf is finished as soon as it is found
         else:  # every parent of path[-1] is in order
@@ -571,21 +577,36 @@ def as_value(x: Operand) -> Value:
 
 def weighted_sum(weights: Sequence[Value], inputs: Sequence[Value], bias: Value) -> Value:
     """z = sum_k w_k a_k + b as one node; dz/dw_k = a_k, dz/da_k = w_k, dz/db = 1."""
+    (z,) = weighted_sums([weights], inputs, [bias])
+    return z
+
+
+def weighted_sums(weights: Sequence[Sequence[Value]], inputs: Sequence[Value], biases: Sequence[Value]) -> list[Value]:
+    """A layer's z^l = W^l a^(l-1) + b^l: z_j = sum_k w_jk a_k + b_j as one `weighted_sum` node per row j.
+
+    The inputs' data are read once for all rows, as a layer's neurons all read the same inputs.
+    """
     try:
-        if len(weights) != len(inputs):
-            raise ValueError(f"{WEIGHTED_SUM}: {len(weights)} weights for {len(inputs)} inputs")
-        w = [w_k.data for w_k in weights]
+        if len(weights) != len(biases):
+            raise ValueError(f"{WEIGHTED_SUM}: {len(weights)} rows of weights for {len(biases)} biases")
+        inputs = tuple(inputs)
         a = [a_k.data for a_k in inputs]
-        z = sum(map(operator.mul, w, a), bias.data)
+        rows = []
+        for w_j, b_j in zip(weights, biases):
+            if len(w_j) != len(a):
+                raise ValueError(f"{WEIGHTED_SUM}: {len(w_j)} weights for {len(a)} inputs")
+            w = [w_jk.data for w_jk in w_j]
+            rows.append((w_j, w, b_j, sum(map(operator.mul, w, a), b_j.data)))
     except (AttributeError, TypeError):
         raise TypeError(
-            f"{WEIGHTED_SUM}: weights and inputs must be sequences of Values and bias a Value, all holding floats"
+            f"{WEIGHTED_SUM}: weights and inputs must be sequences of Values and each bias a Value, all holding floats"
         ) from None
     if _open.detect_anomaly:
-        _check_forward(WEIGHTED_SUM, (*w, *a, bias.data), z)
+        for _, w, b_j, z in rows:
+            _check_forward(WEIGHTED_SUM, (*w, *a, b_j.data), z)
     if _open.no_grad and _modes.no_grad:
-        return _leaf(z)
-    return _nary_node(z, WEIGHTED_SUM, (*weights, *inputs, bias), (*a, *w, 1.0))
+        return [_leaf(z) for *_, z in rows]
+    return [_nary_node(z, WEIGHTED_SUM, (*w_j, *inputs, b_j), (*a, *w, 1.0)) for w_j, w, b_j, z in rows]
 
 
 def sum_values(values: Sequence[Value]) -> Value:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from microgradnet import checks
-from microgradnet.engine import Operand, Value, weighted_sum
+from microgradnet.engine import Operand, Value, weighted_sum, weighted_sums
 
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "sigmoid": Value.sigmoid,
@@ -105,7 +105,10 @@ class Neuron(Module):
 
     def forward(self, a: list[Value]) -> Value:
         """a_j = sigma(z_j), z_j = sum_k w_jk a_k + b_j, for inputs already checked and wrapped."""
-        z = weighted_sum(self.w, a, self.b)
+        return self.activate(weighted_sum(self.w, a, self.b))
+
+    def activate(self, z: Value) -> Value:
+        """a_j = sigma(z_j) for this neuron's z_j, both labelled."""
         z.label = self.z_label
         out = self._sigma(z)
         out.label = self.a_label
@@ -138,7 +141,10 @@ class Layer(Module):
         return self.forward(_check_inputs(x, self.nin))
 
     def forward(self, a: list[Value]) -> list[Value]:
-        return [neuron.forward(a) for neuron in self.neurons]
+        """a^l = sigma(z^l), z^l = W^l a^(l-1) + b^l (the inputs' data read once for the layer)."""
+        neurons = self.neurons
+        z = weighted_sums([neuron.w for neuron in neurons], a, [neuron.b for neuron in neurons])
+        return [neuron.activate(z_j) for neuron, z_j in zip(neurons, z)]
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from strategies import nonzero, off_kink, positives, reals
 
 from microgradnet import GradcheckError, Value, gradcheck, no_grad
-from microgradnet.engine import UNARY, sum_values, topological_order, weighted_sum
+from microgradnet.engine import UNARY, sum_values, topological_order, weighted_sum, weighted_sums
 
 # --- every operation's derivative against central differences ------------------------------
 
@@ -93,6 +93,22 @@ def test_weighted_sum_and_sum_nodes(xs: list[float], b: float) -> None:
         return weighted_sum(w, a, bias) * sum_values(list(v))
 
     assert gradcheck(f, [*xs, *reversed(xs), b])
+
+
+@given(rows=st.integers(1, 4), inputs=st.lists(reals, min_size=1, max_size=5), data=st.data())
+def test_weighted_sums_are_one_weighted_sum_node_per_row(rows: int, inputs: list[float], data: st.DataObject) -> None:
+    """z^l = W^l a^(l-1) + b^l: z_j = sum_k w_jk a_k + b_j, one w·a+b node per row with its parents and derivatives."""
+    row = st.lists(reals, min_size=len(inputs), max_size=len(inputs))
+    w = [[Value(w_jk) for w_jk in data.draw(row)] for _ in range(rows)]
+    b = [Value(b_j) for b_j in data.draw(st.lists(reals, min_size=rows, max_size=rows))]
+    a = [Value(a_k) for a_k in inputs]
+    layer = weighted_sums(w, a, b)
+    assert len(layer) == rows
+    for z_j, w_j, b_j in zip(layer, w, b):
+        assert z_j.op == "w·a+b"
+        assert z_j.data == sum((w_jk.data * a_k.data for w_jk, a_k in zip(w_j, a)), b_j.data)
+        assert z_j.parents == (*w_j, *a, b_j)
+        assert z_j.local_grads == (*inputs, *(w_jk.data for w_jk in w_j), 1.0)
 
 
 # --- the algebra of backward -----------------------------------------------------------------

@@ -22,7 +22,14 @@ from hypothesis import strategies as st
 import microgradnet
 from microgradnet import MLP, GradcheckError, Layer, ModelFormatError, Neuron, Value, datasets, gradcheck, optim
 from microgradnet.delta import backprop, backprop_batch
-from microgradnet.engine import AnomalyError, detect_anomaly, sum_values, topological_order, weighted_sum
+from microgradnet.engine import (
+    AnomalyError,
+    detect_anomaly,
+    sum_values,
+    topological_order,
+    weighted_sum,
+    weighted_sums,
+)
 from microgradnet.losses import COSTS, mean_cost
 from microgradnet.train import accuracy, fit
 
@@ -171,6 +178,7 @@ value_lists = st.one_of(st.lists(st.one_of(values, scalars), max_size=4), scalar
 def test_n_ary_nodes_raise_only_documented_errors(weights: list[Any], inputs: list[Any], bias: object) -> None:
     """weighted_sum, sum_values and topological_order refuse non-Values and ragged lengths with documented errors."""
     attempt(lambda: weighted_sum(weights, inputs, bias), TypeError, ValueError)  # type: ignore[arg-type]
+    attempt(lambda: weighted_sums([weights, inputs], inputs, [bias, bias]), TypeError, ValueError)  # type: ignore[list-item]
     total = attempt(lambda: sum_values(weights), TypeError, OverflowError)
     attempt(lambda: topological_order(bias), TypeError)  # type: ignore[arg-type]
     if total is not None:

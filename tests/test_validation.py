@@ -15,7 +15,7 @@ import microgradnet
 from microgradnet import MLP, Layer, Neuron, Value, gradcheck
 from microgradnet.datasets import circles, moons, xor
 from microgradnet.delta import backprop, backprop_batch
-from microgradnet.engine import sum_values, weighted_sum
+from microgradnet.engine import sum_values, weighted_sum, weighted_sums
 from microgradnet.losses import bce, half_sse, mean_cost, mse
 from microgradnet.optim import SGD, Adam
 from microgradnet.train import accuracy
@@ -78,6 +78,14 @@ def test_weighted_sum_checks_lengths_and_types() -> None:
     w, a = [Value(1.0), Value(2.0)], [Value(3.0)]
     _raises(lambda: weighted_sum(w, a, Value(0.0)), ValueError, "2 weights", "1 inputs")
     _raises(lambda: weighted_sum(w, [1.0, 2.0], Value(0.0)), TypeError, "Values")  # type: ignore[list-item]
+
+
+def test_weighted_sums_checks_rows_lengths_and_types() -> None:
+    """A layer's z^l refuses as many rows as biases only, rows as long as the inputs only, and non-Values."""
+    rows, a, b = [[Value(1.0), Value(2.0)], [Value(3.0)]], [Value(1.0), Value(1.0)], [Value(0.0), Value(0.0)]
+    _raises(lambda: weighted_sums(rows, a, b[:1]), ValueError, "2 rows of weights", "1 biases")
+    _raises(lambda: weighted_sums(rows, a, b), ValueError, "1 weights", "2 inputs")
+    _raises(lambda: weighted_sums(rows[:1], a, [0.0]), TypeError, "Values", "bias")  # type: ignore[list-item]
 
 
 # --- modules -------------------------------------------------------------------------------
@@ -226,7 +234,18 @@ def test_accuracy_refuses_a_threshold_that_is_not_a_finite_number() -> None:
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY_POINTS = [
     *(name for name in microgradnet.__all__ if not name.endswith("Error")),
-    *("weighted_sum", "sum_values", "half_sse", "mse", "bce", "mean_cost", "get_cost", "backprop", "backprop_batch"),
+    *(
+        "weighted_sum",
+        "weighted_sums",
+        "sum_values",
+        "half_sse",
+        "mse",
+        "bce",
+        "mean_cost",
+        "get_cost",
+        "backprop",
+        "backprop_batch",
+    ),
     *("state_dict", "load_state_dict", "save", "load", "SGD", "Adam", "step", "moons", "circles", "spirals"),
     *("fit", "accuracy", "draw_graph", "draw_network"),
 ]
