@@ -18,6 +18,13 @@ def count(name: str, value: object, minimum: int = 1, reason: str = "") -> int:
     return value
 
 
+def seed(value: object) -> int | None:
+    """`value` if it is an int (not a bool) or None: the seed of a `random.Random`."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise TypeError(f"seed must be an int or None, got {type(value).__name__}: {value!r}")
+    return value
+
+
 def real(name: str, value: object, *, finite: bool = True) -> float:
     """`value` as a float if it is a real number (not a bool) within the float range, and finite
     unless `finite=False`."""

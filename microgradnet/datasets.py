@@ -63,12 +63,6 @@ def _check_noise(noise: object) -> float:
     return _check_fraction("noise", noise, low=0.0, high=math.inf)
 
 
-def _check_seed(seed: object) -> int | None:
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise TypeError(f"seed must be an int or None, got {type(seed).__name__}: {seed!r}")
-    return seed
-
-
 def _labelled(class0: list[list[float]], class1: list[list[float]], noise: float, rng: random.Random) -> Dataset:
     """Both classes with noise added to every coordinate (none at noise 0), targets [0.0] then [1.0]."""
     inputs = class0 + class1
@@ -92,7 +86,7 @@ def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Dataset:
     """
     n = checks.count("n", n, 2, " (one sample per class)")
     noise = _check_noise(noise)
-    rng = random.Random(_check_seed(seed))
+    rng = random.Random(checks.seed(seed))
 
     def arc(count: int) -> list[tuple[float, float]]:
         return [_cos_sin(0.5 * i / (count - 1) if count > 1 else 0.0) for i in range(count)]
@@ -111,7 +105,7 @@ def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int | 
     n = checks.count("n", n, 2, " (one sample per class)")
     noise = _check_noise(noise)
     factor = _check_fraction("factor", factor, low=0.0, high=1.0, closed_low=False)
-    rng = random.Random(_check_seed(seed))
+    rng = random.Random(checks.seed(seed))
 
     def ring(count: int, radius: float) -> list[list[float]]:
         return [[radius * c, radius * s] for c, s in (_cos_sin(i / count) for i in range(count))]
@@ -129,7 +123,7 @@ def spirals(n: int = 200, noise: float = 0.05, seed: int | None = 0, *, turns: f
     n = checks.count("n", n, 2, " (one sample per class)")
     noise = _check_noise(noise)
     turns = _check_fraction("turns", turns, low=0.0, high=math.inf, closed_low=False)
-    rng = random.Random(_check_seed(seed))
+    rng = random.Random(checks.seed(seed))
 
     def spiral(count: int, sign: float) -> list[list[float]]:
         points = []

@@ -171,7 +171,7 @@ class MLP(Module):
         sizes = [self.nin, *(checks.count(f"nouts[{l}]", n) for l, n in enumerate(nouts))]
         self.activation = check_activation(activation)
         self.output_activation = check_activation(output_activation if output_activation is not None else activation)
-        self.seed = seed
+        self.seed = checks.seed(seed)
         rng = random.Random(seed)
         activations = [self.activation] * (len(nouts) - 1) + [self.output_activation]
         self.layers = [Layer(sizes[l], sizes[l + 1], activations[l], rng=rng) for l in range(len(nouts))]

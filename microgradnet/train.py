@@ -99,7 +99,7 @@ def fit(
         raise TypeError(f"optimizer must be an Optimizer (e.g. optim.Adam(model.parameters())), got {optimizer!r}")
     epochs = checks.count("epochs", epochs)
     size = n if batch_size is None else min(checks.count("batch_size", batch_size), n)
-    rng = random.Random(seed)
+    rng = random.Random(checks.seed(seed))
     step = _compiled_loss(model, cost, inputs, targets) if compiled else None
     bar = _progress_bar(epochs) if progress else None
     history: list[float] = []

@@ -18,7 +18,7 @@ from microgradnet.delta import backprop, backprop_batch
 from microgradnet.engine import sum_values, weighted_sum, weighted_sums
 from microgradnet.losses import bce, half_sse, mean_cost, mse
 from microgradnet.optim import SGD, Adam
-from microgradnet.train import accuracy
+from microgradnet.train import accuracy, fit
 
 NAN, INF = float("nan"), float("inf")
 
@@ -89,6 +89,15 @@ def test_weighted_sums_checks_rows_lengths_and_types() -> None:
 
 
 # --- modules -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1.5, Fraction(0, 1), True, "0"])
+def test_mlp_and_fit_refuse_a_seed_that_is_not_an_int(seed: object) -> None:
+    """A float, Fraction, bool or str seed is a TypeError naming seed (random.Random would hash some, refuse others)."""
+    _raises(lambda: MLP(2, [1], seed=seed), TypeError, "seed must be an int or None", type(seed).__name__)  # type: ignore[arg-type]
+    mlp = MLP(2, [1], seed=0)
+    optimizer = SGD(mlp.parameters(), lr=0.1)
+    _raises(lambda: fit(mlp, [[0.0, 1.0]], [[1.0]], optimizer=optimizer, seed=seed), TypeError, "seed must be")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("module", [Neuron(2, rng=None), Layer(2, 3), MLP(2, [3, 1])])
