@@ -542,14 +542,14 @@ def topological_order(root: Value) -> list[Value]:
                 visited.add(parent)
                 # parent.parents, read from the slots here: the property call would cost 10% of the sort
                 x = parent._x
-                if x is not None:
+                if x is None:
+                    grandparents = parent._parents
+                else:
                     y = parent._y
+                    grandparents = (x,) if y is None else (x, y)
+                if grandparents:
                     path.append(parent)
-                    pending.append(iter((x,) if y is None else (x, y)))
-                    break
-                if parent._parents:
-                    path.append(parent)
-                    pending.append(iter(parent._parents))
+                    pending.append(iter(grandparents))
                     break
                 order.append(parent)  # a leaf is finished as soon as it is found
         else:  # every parent of path[-1] is in order
