@@ -25,7 +25,7 @@ from typing import Any, NamedTuple, TypeAlias
 
 from microgradnet import codegen
 from microgradnet.codegen import Names
-from microgradnet.engine import WEIGHTED_SUM, Value, exact_sum, topological_order
+from microgradnet.engine import WEIGHTED_SUM, Value, exact_sum, is_grad_enabled, topological_order
 from microgradnet.losses import Cost, get_cost, mean_cost
 from microgradnet.nn import MLP
 
@@ -112,6 +112,15 @@ def _argument_names(f: Callable[..., Any], count: int, default: str) -> list[str
         parameters = []
     positional = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return positional[:count] if len(positional) >= count else [f"{default}[{i}]" for i in range(count)]
+
+
+def _require_graph(what: str) -> None:
+    """Refuse to trace inside `no_grad()`, where operations record no parents: the trace would be a constant."""
+    if not is_grad_enabled():
+        raise RuntimeError(
+            f"{what}: cannot trace inside no_grad(): operations there record no graph, so the trace would be "
+            "a constant with zero gradients. Call it outside the no_grad() block"
+        )
 
 
 def _call_traced(f: Callable[..., Any], args: Sequence[object]) -> Value:
@@ -333,6 +342,7 @@ class CompiledFunction:
         if not callable(f):
             raise TypeError(f"compile: f must be a callable returning a Value, got {type(f).__name__}")
         example = _check_row("example_inputs", example_inputs)
+        _require_graph("compile")
         self.f = f
         self.n_inputs = len(example)
         labels = _argument_names(f, self.n_inputs, "x")
@@ -375,6 +385,7 @@ class CompiledFunction:
         """True if f traced on `inputs` gives the compiled graph and the engine's value and
         gradients equal the compiled ones; else `TraceMismatchError` saying where they differ."""
         xs = self._inputs(inputs)
+        _require_graph("check")
         values = [Value(x) for x in xs]
         out = _call_traced(self.f, values)
         now = _signature(topological_order(out), {v: ("input", i) for i, v in enumerate(values)})
@@ -432,6 +443,7 @@ class CompiledLoss:
             raise TypeError("example_sample must be a non-empty sequence with one sequence of numbers per argument")
         example = [_check_row(f"example_sample[{i}]", arg) for i, arg in enumerate(example_sample)]
         self.widths = [len(arg) for arg in example]
+        _require_graph("compile_loss")
         arguments = _argument_names(loss, len(example), "arg")
         data = [[Value(x, f"{name}[{k}]") for k, x in enumerate(arg)] for name, arg in zip(arguments, example)]
         cost = _call_traced(loss, data)
@@ -521,6 +533,7 @@ class CompiledLoss:
         targets in [0, 1]), which the compiled code skips, raise their errors for bad samples.
         """
         n = self._batches(batches)
+        _require_graph("check")
         for s in range(n):
             data = [[Value(x) for x in batch[s]] for batch in batches]
             cost = _call_traced(self.loss, data)

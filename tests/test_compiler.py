@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import microgradnet
 from microgradnet import MLP, Value, engine
 from microgradnet.compiler import TraceMismatchError, compile_loss, compile_mlp_loss
-from microgradnet.engine import weighted_sum
+from microgradnet.engine import no_grad, weighted_sum
 from microgradnet.losses import get_cost, half_sse, mean_cost
 from tests.strategies import BatchProblem, Expression, batch_problems, expressions, reals
 
@@ -93,6 +93,23 @@ def test_domain_errors_are_the_engines_and_name_the_operation() -> None:
     root = microgradnet.compile(lambda x: x**0.5, [4.0])
     with pytest.raises(ZeroDivisionError, match=r"d\(x\*\*0.5\)/dx is infinite"):
         root([0.0])
+
+
+def test_tracing_inside_no_grad_is_refused() -> None:
+    """Inside no_grad() a trace records no graph: compile, compile_mlp_loss and both checks refuse to trace."""
+    compiled = microgradnet.compile(lambda x: x * x, [2.0])
+    compiled_loss = compile_mlp_loss(MLP(2, [1], seed=0))
+    with no_grad():
+        with pytest.raises(RuntimeError, match=r"compile: cannot trace inside no_grad\(\)"):
+            microgradnet.compile(lambda x: x * x, [2.0])
+        with pytest.raises(RuntimeError, match=r"compile_loss: cannot trace inside no_grad\(\)"):
+            compile_mlp_loss(MLP(2, [1], seed=0))
+        with pytest.raises(RuntimeError, match=r"check: cannot trace inside no_grad\(\)"):
+            compiled.check([3.0])
+        with pytest.raises(RuntimeError, match=r"check: cannot trace inside no_grad\(\)"):
+            compiled_loss.check([[1.0, 2.0]], [[0.5]])
+        assert compiled([3.0]) == (9.0, (6.0,))  # running compiled code needs no graph
+    assert compiled.check([3.0])
 
 
 def test_the_leaves_of_the_output_are_handled() -> None:
