@@ -20,6 +20,7 @@ import itertools
 import linecache
 import math
 import numbers
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, TypeAlias
 
@@ -319,12 +320,13 @@ def _indent(lines: Sequence[str], depth: int) -> list[str]:
 
 
 def _build(source: str, globals_: dict[str, Any], name: str) -> Callable[..., Any]:
-    """Compile the generated source; its lines show up in tracebacks."""
+    """Compile the generated source; its lines show up in tracebacks while the function lives."""
     filename = f"<microgradnet.compile #{next(_counter)}: {name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     namespace = {"__builtins__": builtins, **globals_}
     exec(builtins.compile(source, filename, "exec"), namespace)
-    function: Callable[..., Any] = namespace[name]
+    function: Callable[..., Any] = namespace.pop(name)  # its globals need not hold it: no reference cycle
+    weakref.finalize(function, linecache.cache.pop, filename, None)
     return function
 
 

@@ -4,8 +4,12 @@ trace no longer fits."""
 
 from __future__ import annotations
 
+import gc
+import linecache
 import math
 import re
+import traceback
+import weakref
 from pathlib import Path
 
 import pytest
@@ -110,6 +114,28 @@ def test_tracing_inside_no_grad_is_refused() -> None:
             compiled_loss.check([[1.0, 2.0]], [[0.5]])
         assert compiled([3.0]) == (9.0, (6.0,))  # running compiled code needs no graph
     assert compiled.check([3.0])
+
+
+def compiled_sources() -> set[str]:
+    """The generated sources linecache holds (for tracebacks through compiled code)."""
+    return {name for name in linecache.cache if name.startswith("<microgradnet.compile")}
+
+
+def test_a_dropped_compiled_function_frees_its_source() -> None:
+    """While a compiled function lives, a traceback shows its lines; once dropped, it and its source are freed."""
+    before = compiled_sources()
+    log = microgradnet.compile(lambda x: x.log(), [1.0])
+    losses = [compile_mlp_loss(MLP(2, [16, 16, 1], seed=0)) for _ in range(50)]
+    assert len(compiled_sources() - before) == 51
+    with pytest.raises(ValueError) as raised:
+        log([-1.0])
+    assert "log(x)" in "".join(traceback.format_tb(raised.tb))
+    del raised
+    alive = weakref.ref(log)
+    del log, losses
+    gc.collect()
+    assert alive() is None
+    assert not compiled_sources() - before
 
 
 def test_the_leaves_of_the_output_are_handled() -> None:
