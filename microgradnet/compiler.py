@@ -34,6 +34,9 @@ from microgradnet.nn import MLP
 Role: TypeAlias = "tuple[str, int] | tuple[str, int, int]"
 Signature: TypeAlias = "list[tuple[object, ...]]"
 _counter = itertools.count()
+# What the engine's rules raise for an operation leaving the reals (ZeroDivisionError and OverflowError
+# are ArithmeticErrors); compiled code that raises one asks the engine which error is its.
+_DOMAIN_ERRORS = (ArithmeticError, ValueError)
 
 
 class TraceMismatchError(AssertionError):
@@ -113,6 +116,19 @@ def _argument_names(f: Callable[..., Any], count: int, default: str) -> list[str
         parameters = []
     positional = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return positional[:count] if len(positional) >= count else [f"{default}[{i}]" for i in range(count)]
+
+
+def _engine_error(compiled: Exception, graph_path: Callable[[], object]) -> Exception:
+    """The error to raise where compiled code raised `compiled`: the graph engine's, if it differs.
+
+    The engine fails at the first operation in the order the traced function makes them, the
+    compiled code at the first in a topological order of the graph, which can be another one.
+    """
+    try:
+        graph_path()
+    except Exception as error:
+        return compiled if (type(error), str(error)) == (type(compiled), str(compiled)) else error
+    return compiled  # the graph path runs: the function no longer traces as compiled
 
 
 def _require_graph(what: str) -> None:
@@ -379,9 +395,23 @@ class CompiledFunction:
         return xs
 
     def __call__(self, inputs: Sequence[float]) -> tuple[float, tuple[float, ...]]:
-        """(f(inputs), (df/dinputs[0], ...)) by the generated code; no `Value` is created."""
-        value, gradient = self._function(*self._inputs(inputs))
+        """(f(inputs), (df/dinputs[0], ...)) by the generated code; no `Value` is created.
+
+        Where the generated code fails or gives a value that is not finite, f runs on the graph
+        engine, so that the error raised is the engine's (see `_engine_error`).
+        """
+        xs = self._inputs(inputs)
+        try:
+            value, gradient = self._function(*xs)
+        except _DOMAIN_ERRORS as error:
+            raise _engine_error(error, lambda: self._graph_path(xs)) from None
+        if not math.isfinite(value):
+            self._graph_path(xs)
         return float(value), tuple(map(float, gradient))
+
+    def _graph_path(self, xs: Sequence[float]) -> None:
+        """f on the graph engine, run for its error."""
+        _call_traced(self.f, [Value(x) for x in xs])
 
     def check(self, inputs: Sequence[float]) -> bool:
         """True if f traced on `inputs` gives the compiled graph and the engine's value and
@@ -521,12 +551,19 @@ class CompiledLoss:
         Every number must be finite, and a cost that is not raises the graph engine's error.
         """
         n = self._batches(batches)
-        cost, gradient = self._function([p.data for p in self.parameters], *batches)
+        try:
+            cost, gradient = self._function([p.data for p in self.parameters], *batches)
+        except _DOMAIN_ERRORS as error:
+            raise _engine_error(error, lambda: self._graph_path(batches, n)) from None
         if not math.isfinite(cost):  # the graph path refuses it: raise its error, naming the sample
-            mean_cost([_call_traced(self.loss, [list(map(Value, batch[s])) for batch in batches]) for s in range(n)])
+            self._graph_path(batches, n)
         for p, g in zip(self.parameters, gradient):
             p.grad += g
         return float(cost)
+
+    def _graph_path(self, batches: Sequence[Sequence[Sequence[float]]], n: int) -> None:
+        """The batch's mean cost on the graph engine, run for its error."""
+        mean_cost([_call_traced(self.loss, [list(map(Value, batch[s])) for batch in batches]) for s in range(n)])
 
     def check(self, *batches: Sequence[Sequence[float]]) -> bool:
         """True if the loss traced on every sample gives the compiled graph; else `TraceMismatchError`.

@@ -10,10 +10,11 @@ import math
 import re
 import traceback
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import microgradnet
@@ -32,7 +33,7 @@ def same(a: float, b: float) -> bool:
     return a == b or (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-12)
 
 
-def engine_value_and_grad(f: Expression, xs: list[float]) -> tuple[float, list[float]]:
+def engine_value_and_grad(f: Callable[..., Value], xs: list[float]) -> tuple[float, list[float]]:
     values = [Value(x) for x in xs]
     out = f(*values)
     out.backward()
@@ -73,6 +74,94 @@ def test_compiled_value_and_gradient_equal_the_engine(f: Expression, data: st.Da
     compiled_value, compiled_gradient = compiled(xs)
     assert same(compiled_value, value)
     assert all(map(same, compiled_gradient, gradient)), (compiled_gradient, gradient)
+
+
+def engine_error(f: Callable[..., Value], xs: list[float]) -> Exception | None:
+    """The error the graph engine raises for f at xs, or None."""
+    try:
+        engine_value_and_grad(f, xs)
+    except Exception as error:
+        return error
+    return None
+
+
+# Inputs at the edges of the operations' domains (log of 0 or a negative, 1/0, exp overflow), where several
+# operations of one graph fail at once and only the order in which they run decides which error is raised.
+edge_inputs = st.sampled_from([0.0, -2.0, 1.0, 2.5, 800.0, -800.0])
+
+
+def made_first_added_last(first: Expression, second: Expression) -> Callable[..., Value]:
+    """g = second + first, first's nodes made before second's: a depth-first order from g's output
+    visits second's graph first, against the order in which g makes its nodes."""
+
+    def g(*inputs: Value) -> Value:
+        a = first(*inputs[: first.n_inputs])
+        b = second(*inputs[: second.n_inputs])
+        return b + a
+
+    return g
+
+
+@settings(derandomize=True, max_examples=400)
+@given(expressions(), expressions(), st.data())
+def test_compiled_code_raises_the_error_the_engine_raises(
+    first: Expression, second: Expression, data: st.DataObject
+) -> None:
+    """On random graphs at inputs where operations fail, compiled code raises the engine's error (type and
+    message), the first in the order f makes its operations, or none where the engine raises none."""
+    f = made_first_added_last(first, second)
+    n = max(first.n_inputs, second.n_inputs)
+    traced = data.draw(st.lists(reals, min_size=n, max_size=n))
+    assume(engine_error(f, traced) is None)
+    compiled = microgradnet.compile(f, traced)
+    xs = data.draw(st.lists(edge_inputs, min_size=n, max_size=n))
+    error = engine_error(f, xs)
+    if error is None:
+        compiled(xs)
+        return
+    with pytest.raises(type(error)) as raised:
+        compiled(xs)
+    assert type(raised.value) is type(error)
+    assert str(raised.value) == str(error)
+
+
+def test_the_first_operation_f_makes_raises_first() -> None:
+    """f makes log(y) before 1/x: at x = 0, y = -2 the engine and the compiled code raise log's error."""
+
+    def f(x: Value, y: Value) -> Value:
+        a = y.log()
+        b = 1.0 / x
+        return b + a
+
+    compiled = microgradnet.compile(f, [1.0, 1.0])
+    with pytest.raises(ValueError, match=r"^log: argument must be positive, got -2.0$"):
+        f(Value(0.0), Value(-2.0))
+    with pytest.raises(ValueError, match=r"^log: argument must be positive, got -2.0$"):
+        compiled([0.0, -2.0])
+
+
+def test_a_value_the_engine_refuses_raises_its_error() -> None:
+    """A cost of an infinite output: the engine's cost refuses it, so the compiled function does too."""
+    compiled = microgradnet.compile(lambda x: half_sse([x * 2.0], [0.0]), [1.0])
+    with pytest.raises(ValueError, match=r"outputs\[0\] = inf is not finite"):
+        half_sse([Value(1e308) * 2.0], [0.0])
+    with pytest.raises(ValueError, match=r"outputs\[0\] = inf is not finite"):
+        compiled([1e308])
+
+
+def test_a_compiled_loss_raises_the_error_of_the_first_operation_the_loss_makes() -> None:
+    """The loss makes log(x_1) before 1/x_0: at x = [0, -2] the compiled loss raises log's error, adding no gradient."""
+    w = Value(1.0)
+
+    def loss(x: list[Value]) -> Value:
+        a = (w * x[1]).log()
+        b = 1.0 / x[0]
+        return b + a
+
+    compiled = compile_loss(loss, [w], [[1.0, 1.0]])
+    with pytest.raises(ValueError, match=r"^log: argument must be positive, got -2.0$"):
+        compiled([[1.0, 1.0], [0.0, -2.0]])
+    assert w.grad == 0.0
 
 
 @given(st.floats(-4.0, 4.0), st.floats(0.1, 4.0))
