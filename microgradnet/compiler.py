@@ -525,11 +525,13 @@ class CompiledLoss:
         roles.update((v, ("data", i, k)) for i, row in enumerate(data) for k, v in enumerate(row))
         return roles
 
-    def _batches(self, batches: Sequence[Sequence[Sequence[float]]]) -> int:
-        """The number of samples, after checking that every batch has one row per sample."""
+    def _batches(self, batches: Sequence[Sequence[Sequence[float]]]) -> list[Sequence[Sequence[float]]]:
+        """The batches, every number a float (as `Value` converts it), after checking that every
+        batch has one row of finite numbers per sample."""
         if len(batches) != len(self.widths):
             raise TypeError(f"expected {len(self.widths)} batches (one per argument of the loss), got {len(batches)}")
         n = -1
+        checked: list[Sequence[Sequence[float]]] = []
         for i, batch in enumerate(batches):
             if isinstance(batch, (str, bytes)) or not isinstance(batch, Sequence):
                 raise TypeError(f"batch {i} must be a sequence of samples, got {type(batch).__name__}")
@@ -541,16 +543,24 @@ class CompiledLoss:
                 if type(row) in (list, tuple) and len(row) == width and _finite_sum(row):
                     continue  # the common case, checked by one C call
                 _check_row(f"batch {i}, sample {s}", row, width, finite=True)
+            if not {*map(type, itertools.chain.from_iterable(batch))} <= {float}:  # one C pass over the batch
+                # fsum also takes a Decimal or a numpy array: check every number, then convert as `Value` does
+                batch = [
+                    [float(x) for x in _check_row(f"batch {i}, sample {s}", row, width, finite=True)]
+                    for s, row in enumerate(batch)
+                ]
+            checked.append(batch)
         if n == 0:
             raise ValueError("the batch is empty")
-        return n
+        return checked
 
     def __call__(self, *batches: Sequence[Sequence[float]]) -> float:
         """Mean cost over the batch; adds d(mean cost)/dp into `p.grad` for every parameter.
 
         Every number must be finite, and a cost that is not raises the graph engine's error.
         """
-        n = self._batches(batches)
+        batches = tuple(self._batches(batches))
+        n = len(batches[0])
         try:
             cost, gradient = self._function([p.data for p in self.parameters], *batches)
         except _DOMAIN_ERRORS as error:
@@ -571,8 +581,9 @@ class CompiledLoss:
         The loss runs on the graph engine here, so its own checks of values (a finite cost, bce's
         targets in [0, 1]), which the compiled code skips, raise their errors for bad samples.
         """
-        n = self._batches(batches)
+        batches = tuple(self._batches(batches))
         _require_graph("check")
+        n = len(batches[0])
         for s in range(n):
             data = [[Value(x) for x in batch[s]] for batch in batches]
             cost = _call_traced(self.loss, data)

@@ -11,6 +11,8 @@ import re
 import traceback
 import weakref
 from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -480,6 +482,77 @@ def test_compiled_loss_refuses_what_the_graph_path_refuses() -> None:
     mlp.layers[0].neurons[0].w[0].data = math.nan
     with pytest.raises(ValueError, match=r"outputs\[0\] = nan is not finite"):
         compiled([[1.0]], [[0.0]])
+    assert all(p.grad == 0.0 for p in mlp.parameters())
+
+
+def graph_path(loss: Callable[[list[Value]], Value], w: Value, rows: list[list[object]]) -> tuple[object, ...]:
+    """The graph engine's mean cost of `loss` over `rows` and dC_avg/dw, or its error's type and message."""
+    w.grad = 0.0
+    try:
+        cost = mean_cost([loss([Value(x) for x in row]) for row in rows])  # type: ignore[arg-type]
+        cost.backward()
+    except Exception as error:
+        return type(error), str(error)
+    return cost.data, w.grad
+
+
+@pytest.mark.parametrize(
+    "x",
+    [2**53 + 1, -(2**53) - 3, 10**200, Fraction(1, 3), True, 7],
+    ids=["2**53+1", "-2**53-3", "10**200", "1/3", "True", "7"],
+)
+def test_a_compiled_loss_converts_numbers_as_the_engine_does(x: object) -> None:
+    """An int (above 2**53 too), a Fraction or a bool in a batch is converted to a float as `Value` converts it:
+    the compiled loss gives the graph engine's cost and gradient (a float), or its error."""
+    w = Value(0.5)
+
+    def loss(row: list[Value]) -> Value:
+        return row[0] * row[0] * w + row[1]
+
+    compiled = compile_loss(loss, [w], [[1.0, 1.0]])
+    rows = [[x, 0.25], [1.0, x]]
+    expected = graph_path(loss, w, rows)
+    w.grad = 0.0
+    try:
+        got: tuple[object, ...] = (compiled(rows), w.grad)
+    except Exception as error:
+        got = (type(error), str(error))
+    assert got == expected
+    assert type(w.grad) is float
+
+
+def test_a_compiled_loss_gives_float_gradients_for_numpy_scalars() -> None:
+    """A numpy float64 (a float subclass) is converted to a float: p.grad stays a float, equal to the engine's."""
+    np = pytest.importorskip("numpy", reason="numpy comes with the dev extra: pip install -e '.[dev]'")
+    mlp = MLP(2, [1], "linear", seed=0)
+    compiled = compile_mlp_loss(mlp)
+    cost = compiled([[np.float64(1.5), 2.0]], [[np.float64(0.5)]])
+    assert type(cost) is float
+    assert all(type(p.grad) is float for p in mlp.parameters())
+    grads = [p.grad for p in mlp.parameters()]
+    mlp.zero_grad()
+    mean_cost([half_sse(mlp([1.5, 2.0]), [0.5])]).backward()
+    assert grads == [p.grad for p in mlp.parameters()]
+
+
+def test_a_compiled_loss_refuses_what_value_refuses_naming_the_number() -> None:
+    """A Decimal or a 0-d numpy array (not real numbers to the engine) is a TypeError naming its place; no gradient."""
+    np = pytest.importorskip("numpy", reason="numpy comes with the dev extra: pip install -e '.[dev]'")
+    mlp = MLP(2, [1], "linear", seed=0)
+    compiled = compile_mlp_loss(mlp)
+    for x, shown in ((Decimal("1.5"), "Decimal"), (np.array(1.5), "ndarray")):
+        with pytest.raises(TypeError, match=f"got {shown}"):
+            mlp([x, 2.0])
+        with pytest.raises(TypeError, match=f"got {shown}"):
+            Value(x)
+        with pytest.raises(
+            TypeError, match=rf"^batch 0, sample 1\[0\] must be a real number \(int, float\), got {shown}"
+        ):
+            compiled([[1.0, 2.0], [x, 2.0]], [[0.5], [0.5]])
+        with pytest.raises(
+            TypeError, match=rf"^batch 1, sample 0\[0\] must be a real number \(int, float\), got {shown}"
+        ):
+            compiled([[1.0, 2.0]], [[x]])
     assert all(p.grad == 0.0 for p in mlp.parameters())
 
 
