@@ -415,16 +415,22 @@ class CompiledFunction:
 
     def check(self, inputs: Sequence[float]) -> bool:
         """True if f traced on `inputs` gives the compiled graph and the engine's value and
-        gradients equal the compiled ones; else `TraceMismatchError` saying where they differ."""
+        gradients equal the compiled ones; else `TraceMismatchError` saying where they differ.
+        Every gradient, also of the Values f captures, is left as it was."""
         xs = self._inputs(inputs)
         _require_graph("check")
         values = [Value(x) for x in xs]
         out = _call_traced(self.f, values)
-        now = _signature(topological_order(out), {v: ("input", i) for i, v in enumerate(values)})
-        _compare(self._signature, now, "on these inputs")
-        out.backward()
+        order = topological_order(out)
+        _compare(self._signature, _signature(order, {v: ("input", i) for i, v in enumerate(values)}), "on these inputs")
+        found = [node.grad for node in order]  # backward() adds into the Values f captures too: restore them
+        try:
+            out.backward()
+            engine = [out.data, *(v.grad for v in values)]
+        finally:
+            for node, grad in zip(order, found):
+                node.grad = grad
         value, gradient = self(xs)
-        engine = [out.data, *(v.grad for v in values)]
         for i, (a, b) in enumerate(zip([value, *gradient], engine)):
             if not (a == b or (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-12)):
                 what = "the value" if i == 0 else f"d/dinputs[{i - 1}]"

@@ -596,6 +596,21 @@ def test_check_catches_compiled_numbers_that_differ_from_the_engine(monkeypatch:
         compiled.check([2.0])
 
 
+def test_check_leaves_every_gradient_as_it_found_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """check() runs backward() on the engine, yet the Values f captures (a leaf and a node) keep their grad,
+    also when check fails."""
+    w = Value(2.0)
+    h = w * 3.0
+    w.grad, h.grad = 0.25, -1.5
+    compiled = microgradnet.compile(lambda x: x * w + x * h, [1.0])
+    assert compiled.check([3.0])
+    assert (w.grad, h.grad) == (0.25, -1.5)
+    monkeypatch.setattr(compiled, "_function", lambda x: (x * 8.0, (0.0,)))
+    with pytest.raises(TraceMismatchError):
+        compiled.check([3.0])
+    assert (w.grad, h.grad) == (0.25, -1.5)
+
+
 def test_compile_loss_checks_its_arguments() -> None:
     """A non-callable loss, a non-leaf or repeated parameter, a bad example or a non-MLP is refused by name."""
     p = Value(1.0)
