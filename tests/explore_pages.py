@@ -14,9 +14,10 @@ from microgradnet.optim import Adam
 from microgradnet.train import fit
 
 
-def page_data(page: explore.Explorer) -> dict[str, Any]:
-    """The JSON a page embeds, read back from its HTML as the browser reads it."""
-    match = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', page.html(), re.S)
+def page_data(page: explore.Explorer | str) -> dict[str, Any]:
+    """The JSON a page (or its HTML) embeds, read back as the browser reads it."""
+    text = page if isinstance(page, str) else page.html()
+    match = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', text, re.S)
     assert match is not None
     data: dict[str, Any] = json.loads(match[1])
     return data
