@@ -470,3 +470,34 @@ def test_a_z_node_is_what_the_equations_read() -> None:
     """A guard on the test networks: each neuron's z is one w·a+b node, as the steps expect."""
     *_, cost = mlp_cost()
     assert sum(node.op == WEIGHTED_SUM for node in topological_order(cost)) == 4
+
+
+def test_a_missing_program_skips_with_how_to_install_it_or_fails_when_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    """requires_program: the path when present; else a skip naming the install command, a failure under
+    MICROGRADNET_REQUIRE_SYSTEM=1."""
+    from browser import INSTALL_CHROMIUM, requires_program
+
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}" if name == "sh" else None)
+    assert requires_program("sh", "-") == "/usr/bin/sh"
+    monkeypatch.delenv("MICROGRADNET_REQUIRE_SYSTEM", raising=False)
+    with pytest.raises(
+        pytest.skip.Exception, match=r"needs the program `chromium`.*apt-get install chromium chromium-driver"
+    ):
+        requires_program("chromium", INSTALL_CHROMIUM)
+    monkeypatch.setenv("MICROGRADNET_REQUIRE_SYSTEM", "1")
+    with pytest.raises(pytest.fail.Exception, match="MICROGRADNET_REQUIRE_SYSTEM=1 makes it required"):
+        requires_program("chromium", INSTALL_CHROMIUM)
+
+
+def test_the_examples_of_docs_explore_md_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each Python example in docs/explore.md runs and writes its page."""
+    import re
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "explore.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(examples) == 2
+    monkeypatch.chdir(tmp_path)
+    for code in examples:
+        exec(compile(code, "docs/explore.md", "exec"), {})
+    assert page_data((tmp_path / "backprop.html").read_text(encoding="utf-8"))["views"][0]["kind"] == "graph"
+    assert len(page_data((tmp_path / "training.html").read_text(encoding="utf-8"))["views"][0]["epochs"]) == 61

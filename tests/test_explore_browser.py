@@ -390,3 +390,21 @@ def test_graph_and_network_on_one_page_have_a_tab_each(driver: Any, tmp_path: Pa
     assert driver.find_element("id", "view1").get_attribute("data-epoch") == "11"
     assert driver.find_element("id", "view0").get_attribute("data-position") == "1"
     assert errors(driver) == []
+
+
+def test_the_screenshot_script_shoots_both_pages(tmp_path: Path) -> None:
+    """viz/make_explorer_screenshots.py writes the two PNGs of the README and docs/explore.md."""
+    import os
+    import subprocess
+    import sys
+
+    from browser import INSTALL_CHROMIUM, requires_program
+
+    requires_program("chromium", INSTALL_CHROMIUM)
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    script = root / "viz" / "make_explorer_screenshots.py"
+    run = subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    for name in ("explore_graph.png", "explore_network.png"):
+        assert (tmp_path / name).read_bytes().startswith(b"\x89PNG") and (tmp_path / name).stat().st_size > 20_000

@@ -1,9 +1,9 @@
 // microgradnet explorer: a network's training, replayed epoch by epoch from Python's snapshots.
 "use strict";
 
-const COLUMN = 170;
+const COLUMN = 190;
 const ROW = 42;
-const BOX_W = 104;
+const BOX_W = 132;
 const BOX_H = 36;
 
 class NetworkView {
@@ -181,7 +181,7 @@ class NetworkView {
 
   buildLoss() {
     const losses = this.data.losses.map(num);
-    const W = 320;
+    const W = 330;
     const H = 180;
     const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "loss", width: String(W), height: String(H) });
     this.lossText = html("div", { class: "loss-text" });
@@ -195,16 +195,16 @@ class NetworkView {
     const low = Math.min(...values);
     const high = Math.max(...values);
     const span = high > low ? high - low : 1;
-    const x = (e) => 40 + ((W - 50) * (e - 1)) / Math.max(1, losses.length - 1);
+    const x = (e) => 56 + ((W - 66) * (e - 1)) / Math.max(1, losses.length - 1);
     const y = (v) => 10 + ((H - 35) * (high - f(v))) / span;
-    chart.appendChild(svg("line", { x1: 40, y1: H - 25, x2: W - 10, y2: H - 25, class: "axis" }));
-    chart.appendChild(svg("line", { x1: 40, y1: 10, x2: 40, y2: H - 25, class: "axis" }));
+    chart.appendChild(svg("line", { x1: 56, y1: H - 25, x2: W - 10, y2: H - 25, class: "axis" }));
+    chart.appendChild(svg("line", { x1: 56, y1: 10, x2: 56, y2: H - 25, class: "axis" }));
     const points = losses.map((v, e) => `${x(e + 1).toFixed(2)},${y(v).toFixed(2)}`).join(" ");
     chart.appendChild(svg("polyline", { points, class: "curve" }));
     for (const [text, tx, ty, anchor] of [
-      [fmt(Math.max(...losses)), 36, 14, "end"],
-      [fmt(Math.min(...losses)), 36, H - 25, "end"],
-      ["1", 40, H - 10, "middle"],
+      [fmt(Math.max(...losses)), 52, 14, "end"],
+      [fmt(Math.min(...losses)), 52, H - 25, "end"],
+      ["1", 56, H - 10, "middle"],
       [String(losses.length), W - 10, H - 10, "middle"],
       [log ? "epoch (loss on a log scale)" : "epoch", W / 2 + 20, H - 10, "middle"],
     ]) {
