@@ -128,3 +128,44 @@ class Tooltip {
     this.box.hidden = true;
   }
 }
+
+/**
+ * Play, pause and keys for a view that shows positions 0 .. `last` (steps, or epochs): a subclass
+ * defines `current`, `last`, `show(position)` and `playButton`.
+ */
+class Player {
+  constructor(interval) {
+    this.interval = interval; // ms between positions while playing
+    this.timer = null;
+  }
+
+  toggle() {
+    if (this.timer !== null) return this.pause();
+    if (this.current >= this.last) this.show(0);
+    this.timer = setInterval(() => {
+      if (this.current >= this.last) this.pause();
+      else this.show(this.current + 1);
+    }, this.interval);
+    this.playButton.textContent = "⏸ pause";
+  }
+
+  pause() {
+    clearInterval(this.timer);
+    this.timer = null;
+    this.playButton.textContent = "▶ play";
+  }
+
+  /** → and ← one position, Home and End to the ends, space plays or pauses. */
+  key(event) {
+    const moves = {
+      ArrowRight: () => this.show(this.current + 1),
+      ArrowLeft: () => this.show(this.current - 1),
+      Home: () => this.show(0),
+      End: () => this.show(this.last),
+      " ": () => this.toggle(),
+    };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    moves[event.key]();
+  }
+}

@@ -7,15 +7,15 @@
  * edges in the engine's order. The view at position p shows the first p steps applied; every
  * number it shows is one Python recorded for that step.
  */
-class GraphView {
+class GraphView extends Player {
   constructor(root, data, style) {
+    super(500);
     this.data = data;
     this.style = style;
     this.nodes = data.nodes;
     this.steps = data.backward;
     this.total = this.nodes.length + 1 + this.steps.length;
     this.position = 0;
-    this.timer = null;
     this.root = root;
     this.build();
     this.show(0);
@@ -146,33 +146,12 @@ class GraphView {
     return lines;
   }
 
-  toggle() {
-    if (this.timer !== null) return this.pause();
-    if (this.position >= this.total) this.show(0);
-    this.timer = setInterval(() => {
-      if (this.position >= this.total) this.pause();
-      else this.show(this.position + 1);
-    }, 500);
-    this.playButton.textContent = "⏸ pause";
+  get current() {
+    return this.position;
   }
 
-  pause() {
-    clearInterval(this.timer);
-    this.timer = null;
-    this.playButton.textContent = "▶ play";
-  }
-
-  key(event) {
-    const moves = {
-      ArrowRight: () => this.show(this.position + 1),
-      ArrowLeft: () => this.show(this.position - 1),
-      Home: () => this.show(0),
-      End: () => this.show(this.total),
-      " ": () => this.toggle(),
-    };
-    if (!(event.key in moves)) return;
-    event.preventDefault();
-    moves[event.key]();
+  get last() {
+    return this.total;
   }
 
   /** Show the graph with the first `position` steps applied. */

@@ -6,8 +6,9 @@ const ROW = 42;
 const BOX_W = 132;
 const BOX_H = 36;
 
-class NetworkView {
+class NetworkView extends Player {
   constructor(root, data, style) {
+    super(120);
     this.root = root;
     this.data = data;
     this.style = style;
@@ -21,7 +22,6 @@ class NetworkView {
     this.levels = data.boundary ? data.boundary.levels.map(bytes) : [];
     this.epoch = this.snapshots - 1;
     this.sample = 0;
-    this.timer = null;
     this.build();
     this.show(this.epoch);
   }
@@ -233,34 +233,17 @@ class NetworkView {
     ];
   }
 
-  toggle() {
-    if (this.timer !== null) return this.pause();
-    if (this.epoch >= this.snapshots - 1) this.show(0);
-    this.timer = setInterval(() => {
-      if (this.epoch >= this.snapshots - 1) this.pause();
-      else this.show(this.epoch + 1);
-    }, 120);
-    this.playButton.textContent = "⏸ pause";
+  get current() {
+    return this.epoch;
   }
 
-  pause() {
-    clearInterval(this.timer);
-    this.timer = null;
-    this.playButton.textContent = "▶ play";
+  get last() {
+    return this.snapshots - 1;
   }
 
   key(event) {
     if (event.target === this.slider && event.key.startsWith("Arrow")) return; // the slider moves itself
-    const moves = {
-      ArrowRight: () => this.show(this.epoch + 1),
-      ArrowLeft: () => this.show(this.epoch - 1),
-      Home: () => this.show(0),
-      End: () => this.show(this.snapshots - 1),
-      " ": () => this.toggle(),
-    };
-    if (!(event.key in moves)) return;
-    event.preventDefault();
-    moves[event.key]();
+    super.key(event);
   }
 
   /** Show snapshot `epoch`: its weights, the chosen sample's a and δ, its loss and its boundary. */
