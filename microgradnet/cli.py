@@ -1,4 +1,4 @@
-"""The `microgradnet` command line (also `python -m microgradnet`): demo, train, check, graph.
+"""The `microgradnet` command line (also `python -m microgradnet`): demo, train, check, graph, explore.
 
 Every value is checked while the arguments are parsed (argparse `type=` functions and `choices`),
 and errors the library raises about a user's choices become argparse errors: usage, message,
@@ -321,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a sigmoid MLP on two moons and draw what it learned",
         description="Train a 2-8-1 sigmoid MLP on two moons with a progress bar, print its accuracy and one "
         "sample's gradients by autograd and by the delta equations, and write the decision boundary, the loss "
-        "curve and a picture of the trained network into an output folder.",
+        "curve, a picture of the trained network and an explorer page (explore.html) into an output folder.",
     )
     demo.add_argument("--out", type=Path, default=Path("microgradnet-demo"), help="output folder (%(default)s)")
     demo.add_argument("--epochs", type=positive_int, default=60, help="training epochs (%(default)s)")
@@ -394,6 +394,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-nodes", type=positive_int, default=2000, help="refuse graphs with more nodes (%(default)s)"
     )
     graph.set_defaults(command=run_graph, parser=graph)
+
+    from microgradnet.explore.command import add_command as add_explore_command  # it reads this module's types
+
+    add_explore_command(commands)
     return parser
 
 
