@@ -21,34 +21,45 @@ except ImportError:
 
 from microgradnet.testing.backprop import BackpropMismatch, BackpropReport, check_backprop
 from microgradnet.testing.diagnosis import Diagnosis, EquationCheck
+from microgradnet.testing.engines import PROPERTIES, EngineMismatch, EngineReport, Finding, check_engine
 from microgradnet.testing.layouts import LISTS, NIELSEN, Layout, LayoutError
 from microgradnet.testing.mistakes import MISTAKES, Mistake, NotApplicable, Steps
+from microgradnet.testing.operations import OPERATIONS, Expression, Operation
 from microgradnet.testing.problem import COSTS, Batch, Cost, Gradients, Network, Problem, Sample
-from microgradnet.testing.strategies import batches, costs, networks, parameters, problems, samples
+from microgradnet.testing.strategies import batches, costs, expressions, networks, parameters, problems, samples
 
 __all__ = [
     "COSTS",
     "LISTS",
     "MISTAKES",
     "NIELSEN",
+    "OPERATIONS",
+    "PROPERTIES",
     "BackpropMismatch",
     "BackpropReport",
     "Batch",
     "Cost",
     "Diagnosis",
+    "EngineMismatch",
+    "EngineReport",
     "EquationCheck",
+    "Expression",
+    "Finding",
     "Gradients",
     "Layout",
     "LayoutError",
     "Mistake",
     "Network",
     "NotApplicable",
+    "Operation",
     "Problem",
     "Sample",
     "Steps",
     "batches",
     "check_backprop",
+    "check_engine",
     "costs",
+    "expressions",
     "networks",
     "parameters",
     "problems",

@@ -9,14 +9,10 @@ classic mistake the numbers match.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
-from hypothesis.errors import Flaky
 
 from microgradnet import checks
 from microgradnet.nn import check_activation
@@ -26,9 +22,9 @@ from microgradnet.testing.layouts import Layout, LayoutError, Returns, call, get
 from microgradnet.testing.mistakes import MISTAKES, Mistake
 from microgradnet.testing.oracle import Comparison, Oracle, compare, delta_gradients
 from microgradnet.testing.problem import Cost, Problem, resolve_cost
+from microgradnet.testing.search import Search, search
+from microgradnet.testing.search import run as run_cases
 from microgradnet.testing.strategies import problems
-
-KEPT_WITNESSES = 20  # failing comparisons kept to tell apart mistakes that match the shrunk case alike
 
 
 class BackpropMismatch(AssertionError):
@@ -61,76 +57,13 @@ class BackpropReport:
         return self.text
 
 
-class _Disagreement(Exception):
-    """Raised inside the hypothesis test so hypothesis shrinks the case; carries the comparison."""
-
-    def __init__(self, comparison: Comparison) -> None:
-        super().__init__("the backprop under test disagrees")
-        self.comparison = comparison
-
-
-@dataclass
-class _Search:
-    """One hypothesis run: how many examples agreed before the first failure, the shrunk failure, and
-    the failing comparisons met on the way (witnesses to tell apart mistakes that fit the failure alike)."""
-
-    examples: int = 0
-    failure: Comparison | None = None
-    flaky: bool = False
-    witnesses: list[Comparison] = field(default_factory=list)
-
-
-SETTINGS = settings(
-    database=None,
-    deadline=None,
-    report_multiple_bugs=False,
-    verbosity=Verbosity.quiet,
-    phases=(Phase.explicit, Phase.generate, Phase.shrink),
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-        HealthCheck.data_too_large,
-        HealthCheck.large_base_example,
-        HealthCheck.nested_given,
-    ],
-)
+WITNESSES = 30  # extra cases drawn to tell apart mistakes that fit the smallest case alike
 
 
 def _search(
     strategy: st.SearchStrategy[Problem], run: Callable[[Problem], Comparison], examples: int, seed: int | None
-) -> _Search:
-    """Run `run` on `examples` problems; on a disagreement let hypothesis shrink it, and keep the smallest."""
-    search = _Search()
-
-    def test(problem: Problem) -> None:
-        comparison = run(problem)
-        if comparison.agrees:
-            search.examples += not search.witnesses
-            return
-        if len(search.witnesses) < KEPT_WITNESSES:
-            search.witnesses.append(comparison)
-        raise _Disagreement(comparison)
-
-    try:
-        _run_hypothesis(test, strategy, examples, seed)
-    except _Disagreement as disagreement:
-        search.failure = disagreement.comparison
-    except Flaky:  # the same arguments failed once and passed once
-        search.failure = search.witnesses[-1]
-        search.flaky = True
-    return search
-
-
-def _run_hypothesis(
-    test: Callable[[Problem], None], strategy: st.SearchStrategy[Problem], examples: int, seed: int | None
-) -> None:
-    hypothesis_test = given(strategy)(settings(SETTINGS, max_examples=examples)(test))
-    if seed is not None:
-        hypothesis_test = hypothesis_seed(seed)(hypothesis_test)
-    hypothesis_test()
-
-
-WITNESSES = 30  # extra examples drawn to tell apart mistakes that fit the smallest case alike
+) -> Search[Comparison]:
+    return search(strategy, lambda problem: None if (comparison := run(problem)).agrees else comparison, examples, seed)
 
 
 def _witnesses(
@@ -138,7 +71,7 @@ def _witnesses(
 ) -> list[Comparison]:
     """The function's comparisons on further drawn problems, agreeing or not."""
     comparisons: list[Comparison] = []
-    _run_hypothesis(lambda problem: comparisons.append(run(problem)), strategy, WITNESSES, seed)
+    run_cases(strategy, lambda problem: comparisons.append(run(problem)), WITNESSES, seed)
     return comparisons
 
 
@@ -153,16 +86,10 @@ def _runner(
         except LayoutError as error:
             return compare(problem, None, str(error), tolerance, oracle)
         except Exception as error:  # whatever the function under test raises is its failure
-            return compare(problem, None, _describe_exception(error), tolerance, oracle)
+            return compare(problem, None, "fn raised " + report.exception(error), tolerance, oracle)
         return compare(problem, got, None, tolerance, oracle)
 
     return run
-
-
-def _describe_exception(error: Exception) -> str:
-    frames = traceback.extract_tb(error.__traceback__)
-    where = f" (at {frames[-1].filename}:{frames[-1].lineno}, in {frames[-1].name})" if frames else ""
-    return f"fn raised {type(error).__name__}: {error}{where}"
 
 
 def _is_square(problem: Problem) -> bool:
@@ -244,13 +171,13 @@ def check_backprop(
     if search.failure is None:
         text = (
             f"check_backprop: your backprop agrees with the delta equations (BP1-BP4) and central differences "
-            f"on {search.examples} examples\n({setup})."
+            f"on {search.passed} examples\n({setup})."
         )
-        return BackpropReport(search.examples, text)
+        return BackpropReport(search.passed, text)
     failure = search.failure
     verb = "disagrees with the delta equations (BP1-BP4)" if failure.got is not None else "fails"
     lines = [
-        f"check_backprop: your backprop {verb} after {search.examples} agreeing examples",
+        f"check_backprop: your backprop {verb} after {search.passed} agreeing examples",
         f"({setup}).",
     ]
     if search.flaky:
@@ -260,7 +187,7 @@ def check_backprop(
     lines += ["", "The smallest failing case hypothesis found:", *report.describe_problem(failure.problem), ""]
     diagnosis = None
     if failure.got is not None:
-        diagnosis = diagnose(failure, mistakes, lambda: [*search.witnesses, *_witnesses(strategy(), run, seed)], run)
+        diagnosis = diagnose(failure, mistakes, lambda: [*search.failures, *_witnesses(strategy(), run, seed)], run)
         lines += [*report.wrong_entries(failure, the_layout), "", *report.diagnosis_lines(diagnosis)]
     else:
         lines.append(str(failure.error))
@@ -278,7 +205,7 @@ def check_backprop(
                 lines.append(f"It fails on networks with square weight matrices too: {square.failure.error}")
             else:
                 diagnosis = diagnose(
-                    square.failure, mistakes, lambda: [*square.witnesses, *_witnesses(strategy(True), run, seed)], run
+                    square.failure, mistakes, lambda: [*square.failures, *_witnesses(strategy(True), run, seed)], run
                 )
                 lines += [
                     "On networks whose layers are all as wide as the input (square weight matrices, where the shapes "

@@ -8,12 +8,17 @@ Parameters are named as the library names them: dC/dw^l_jk is the gradient of th
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from microgradnet.testing.diagnosis import Diagnosis
 from microgradnet.testing.layouts import Layout
 from microgradnet.testing.oracle import Comparison, Row
 from microgradnet.testing.problem import Network, Parameter, Problem
+
+if TYPE_CHECKING:
+    from microgradnet.testing.engines import EngineReport
 
 SHOWN_ENTRIES = 6  # wrong entries listed; the count of all of them follows
 
@@ -37,12 +42,15 @@ def _number(value: float | None) -> str:
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
-    """Left-aligned columns, two spaces apart."""
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
-    return [
-        (indent + "  ".join(cell.ljust(width) for cell, width in zip(line, widths))).rstrip()
-        for line in [header, *rows]
-    ]
+    """Left-aligned columns, two spaces apart; a cell of several lines continues under its column."""
+    split = [[cell.split("\n") for cell in row] for row in [header, *rows]]
+    widths = [max(len(line) for cell in column for line in cell) for column in zip(*split)]
+    lines = []
+    for row in split:
+        for i in range(max(len(cell) for cell in row)):
+            cells = [cell[i] if i < len(cell) else "" for cell in row]
+            lines.append((indent + "  ".join(c.ljust(w) for c, w in zip(cells, widths))).rstrip())
+    return lines
 
 
 def describe_network(network: Network) -> str:
@@ -143,3 +151,28 @@ def diagnosis_lines(diagnosis: Diagnosis) -> list[str]:
 
 def reproduce(problem: Problem, layout: Layout) -> list[str]:
     return [f"To reproduce (layout {layout.name!r}):", *("  " + line for line in layout.source(problem).splitlines())]
+
+
+def exception(error: BaseException) -> str:
+    """`Type: message (at file:line, in function)`, the place being the innermost frame of the traceback."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" (at {frames[-1].filename}:{frames[-1].lineno}, in {frames[-1].name})" if frames else ""
+    return f"{type(error).__name__}: {error}{where}"
+
+
+def engine_text(engine_report: EngineReport) -> str:
+    """The engine's operations, then a table of every property: holds or not, its smallest counterexample."""
+    verdicts = {True: "yes", False: "NO", None: "-"}
+    failed = sum(finding.holds is False for finding in engine_report.findings)
+    lines = [
+        f"check_engine: {engine_report.engine} against microgradnet and central differences ({engine_report.settings})",
+        "",
+        f"supported: {', '.join(engine_report.supported)}",
+    ]
+    if engine_report.unsupported:
+        lines.append("not supported:")
+        lines += [f"  {name}  ({error})" for name, error in engine_report.unsupported]
+    rows = [[f.title, verdicts[f.holds], f.counterexample or "-"] for f in engine_report.findings]
+    lines += ["", *table(["property", "holds", "smallest counterexample"], rows, indent="")]
+    lines += ["", "every property holds" if failed == 0 else f"{failed} of {len(rows)} properties do not hold"]
+    return "\n".join(lines)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from microgradnet import checks, delta
 from microgradnet.nn import check_activation
+from microgradnet.testing.operations import Expression, Operation, Step, select
 from microgradnet.testing.problem import COSTS, Batch, Cost, Network, Problem, Sample, resolve_cost
 
 SATURATING = ("sigmoid", "tanh")  # the activations whose slope vanishes for large |z|
@@ -204,3 +205,41 @@ def _problems(draw: st.DrawFn, nets: st.SearchStrategy[Network], cost: Cost, bat
     if cost.probabilities:
         assume(_inside_bce_domain(net, xs))
     return Problem(net, cost, xs, ys, batch)
+
+
+# --- random expressions, for checking an autograd engine ---------------------------------------------
+
+# Inputs of expressions: reals of moderate size either side of 0, and the points where engines differ
+# (0 for relu and powers, +-1); nothing tiny, where an engine's x / y may underflow y^2 without being wrong.
+values = st.one_of(
+    st.sampled_from([0.0, 1.0, -1.0]),
+    st.floats(min_value=1e-3, max_value=3.0),
+    st.floats(min_value=-3.0, max_value=-1e-3),
+)
+
+
+def expressions(
+    ops: Sequence[str] | None = None, *, max_inputs: int = 3, max_steps: int = 6
+) -> st.SearchStrategy[Expression]:
+    """Random expressions (DAGs with shared subexpressions) over the operations named in `ops` (forms such
+    as "c - x", groups such as "*" or "exp"; all of `OPERATIONS` by default) on 1 to `max_inputs` inputs.
+
+    An expression may leave an operation's domain (log of a negative, 1 / 0) on some inputs: evaluate it
+    on a reference first and `assume()` it stays inside, as `check_engine` does.
+    """
+    checks.count("max_inputs", max_inputs)
+    checks.count("max_steps", max_steps)
+    return _expressions(tuple(select(ops)), max_inputs, max_steps)
+
+
+@st.composite
+def _expressions(draw: st.DrawFn, operations: tuple[Operation, ...], max_inputs: int, max_steps: int) -> Expression:
+    n_inputs = draw(st.integers(1, max_inputs))
+    steps: list[Step] = []
+    for size in range(n_inputs, n_inputs + draw(st.integers(1, max_steps))):
+        op = draw(st.sampled_from(operations))
+        back = st.integers(0, size - 1)  # how far back the operand is: shrinks to the newest node, a chain
+        operands = tuple(size - 1 - draw(back) for _ in range(op.operands))
+        c = draw(st.sampled_from(op.constants)) if op.constants else None
+        steps.append((op.name, operands, c))
+    return Expression(n_inputs, tuple(steps))
