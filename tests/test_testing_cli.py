@@ -165,20 +165,12 @@ def test_without_hypothesis_the_command_says_what_to_install() -> None:
         "from microgradnet.cli import main\n"
     )
     command = block + "sys.exit(main(sys.argv[1:]))"
-    kit = subprocess.run(
-        [sys.executable, "-c", command, "check", "--engine", "micrograd.engine:Value"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+
+    def cli(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", command, *argv], cwd=ROOT, capture_output=True, text=True)
+
+    kit = cli("check", "--engine", "micrograd.engine:Value")
     assert kit.returncode == 2
     assert "pip install 'microgradnet[testing]'" in kit.stderr
-    plain = subprocess.run(
-        [sys.executable, "-c", command, "check", "--samples", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    plain = cli("check", "--samples", "1")
     assert plain.returncode == 0, plain.stderr

@@ -177,10 +177,15 @@ def diagnose(
             assert other.got is not None
             other_location = locate(other.problem, other.got, backprops(other.problem)[0], comparison.tolerance)
             if not other_location.ambiguous:
-                location, case = other_location, other.problem
+                if _first_failure(other_location) != _first_failure(location):  # else the smallest case says it
+                    location, case = other_location, other.problem
                 break
     matched = matching_mistakes(comparison, mistakes, lambda: [*alone, *witnesses()])
     return Diagnosis(location.checks, note, matched, case)
+
+
+def _first_failure(location: Location) -> tuple[int, str] | None:
+    return next(((check.layer, check.equation) for check in location.checks if not check.holds), None)
 
 
 def _other_cases(

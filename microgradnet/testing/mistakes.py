@@ -135,14 +135,20 @@ def _network_shapes(network: Network) -> tuple[tuple[int, ...], ...]:
 # --- the catalogue ----------------------------------------------------------------------------------
 
 
-def _scaled(factor: Callable[[Vector], float]) -> Callable[[Vector, Vector, CostDerivative], Vector]:
-    """dC/da^L multiplied by factor(a^L)."""
+def _cost_factor(name: str, written: str, factor: Callable[[Vector], float], note: str = "") -> Mistake:
+    """The mistake of a cost derivative off by factor(a^L): BP1 computed from factor * dC/da^L."""
 
     def scaled(a: Vector, y: Vector, dC_da: CostDerivative) -> Vector:
         f = factor(a)
         return tuple(f * d for d in cost_derivative(a, y, dC_da))
 
-    return scaled
+    return Mistake(
+        name=name,
+        equation="BP1",
+        breaks="delta^L_j = dC/da^L_j * sigma'(z^L_j)",
+        instead=f"delta^L_j = {written} * sigma'(z^L_j){note}",
+        steps=Steps(cost_derivative=scaled),
+    )
 
 
 def _w_not_transposed(w_next: Matrix, delta_next: Vector, sigma_prime_z: Vector) -> Vector:
@@ -211,41 +217,21 @@ MISTAKES: list[Mistake] = [
         instead="dC/dw^l_jk = a^l_k delta^l_j",
         steps=Steps(weight_gradient=lambda delta_l, a_prev, a_l: delta.weight_gradient(delta_l, a_l)),
     ),
-    Mistake(
-        name="cost derivative off by a factor of 2 (twice too large)",
-        equation="BP1",
-        breaks="delta^L_j = dC/da^L_j * sigma'(z^L_j)",
-        instead="delta^L_j = 2 dC/da^L_j * sigma'(z^L_j)",
-        steps=Steps(cost_derivative=_scaled(lambda a: 2.0)),
+    _cost_factor("cost derivative off by a factor of 2 (twice too large)", "2 dC/da^L_j", lambda a: 2.0),
+    _cost_factor("cost derivative off by a factor of 2 (half as large)", "1/2 dC/da^L_j", lambda a: 0.5),
+    _cost_factor(
+        "cost derivative off by a factor of n (n_L times too large)",
+        "n_L dC/da^L_j",
+        lambda a: float(len(a)),
+        note=", with n_L outputs (the 1/n_L of mse forgotten)",
     ),
-    Mistake(
-        name="cost derivative off by a factor of 2 (half as large)",
-        equation="BP1",
-        breaks="delta^L_j = dC/da^L_j * sigma'(z^L_j)",
-        instead="delta^L_j = 1/2 dC/da^L_j * sigma'(z^L_j)",
-        steps=Steps(cost_derivative=_scaled(lambda a: 0.5)),
+    _cost_factor(
+        "cost derivative off by a factor of n (n_L times too small)",
+        "1/n_L dC/da^L_j",
+        lambda a: 1.0 / len(a),
+        note=", with n_L outputs",
     ),
-    Mistake(
-        name="cost derivative off by a factor of n (n_L times too large)",
-        equation="BP1",
-        breaks="delta^L_j = dC/da^L_j * sigma'(z^L_j)",
-        instead="delta^L_j = n_L dC/da^L_j * sigma'(z^L_j), with n_L outputs (the 1/n_L of the mean forgotten)",
-        steps=Steps(cost_derivative=_scaled(lambda a: float(len(a)))),
-    ),
-    Mistake(
-        name="cost derivative off by a factor of n (n_L times too small)",
-        equation="BP1",
-        breaks="delta^L_j = dC/da^L_j * sigma'(z^L_j)",
-        instead="delta^L_j = 1/n_L dC/da^L_j * sigma'(z^L_j), with n_L outputs",
-        steps=Steps(cost_derivative=_scaled(lambda a: 1.0 / len(a))),
-    ),
-    Mistake(
-        name="sign flipped",
-        equation="BP1",
-        breaks="delta^L_j = dC/da^L_j * sigma'(z^L_j)",
-        instead="delta^L_j = -dC/da^L_j * sigma'(z^L_j) (for example y - a where a - y belongs)",
-        steps=Steps(cost_derivative=_scaled(lambda a: -1.0)),
-    ),
+    _cost_factor("sign flipped", "-dC/da^L_j", lambda a: -1.0, note=" (for example y - a where a - y belongs)"),
     Mistake(
         name="mean over samples forgotten",
         equation="the mean cost",
