@@ -2,7 +2,7 @@
 
 The delta equations are `microgradnet.delta` (BP1-BP4 in plain floats, the project's oracle);
 central differences are dC/dp ~ (C(p + h) - C(p - h)) / 2h of the cost itself, skipped for a
-parameter whose shift moves a relu across its kink or a clamped log of bce onto or off its floor
+parameter whose shift moves a relu across its kink or a log of bce onto or off its clamp at -100
 (there the difference quotient straddles two slopes and says nothing).
 """
 
