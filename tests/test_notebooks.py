@@ -73,6 +73,40 @@ COURSE: dict[str, tuple[WrongAnswer, ...]] = {
             "dg/dy at x = 0.5, y = -1.0: yours is ",
         ),
     ),
+    "02_neuron_to_network.ipynb": (
+        WrongAnswer(
+            "the bias forgotten",
+            """
+            import math
+
+            def forward_by_hand(w, b, x):
+                z, a = [], [x]
+                for w_l in w:
+                    z.append([sum(w_jk * a_k for w_jk, a_k in zip(w_j, a[-1])) for w_j in w_l])
+                    a.append([1 / (1 + math.exp(-z_j)) for z_j in z[-1]])
+                return z, a[1:]
+            """,
+            AssertionError,
+            "MLP(nin=2, nouts=[3, 1], activation='sigmoid', output_activation='sigmoid'), x = [0.5, -1.0]: "
+            "your z[0][0] is ",
+        ),
+        WrongAnswer(
+            "the input kept as the first layer of a",
+            """
+            import math
+
+            def forward_by_hand(w, b, x):
+                z, a = [], [x]
+                for w_l, b_l in zip(w, b):
+                    z.append([sum(w_jk * a_k for w_jk, a_k in zip(w_j, a[-1])) + b_j for w_j, b_j in zip(w_l, b_l)])
+                    a.append([1 / (1 + math.exp(-z_j)) for z_j in z[-1]])
+                return z, a
+            """,
+            AssertionError,
+            "MLP(nin=2, nouts=[3, 1], activation='sigmoid', output_activation='sigmoid'): your a has layers of sizes "
+            "[2, 3, 1], expected [3, 1]",
+        ),
+    ),
 }
 WRONG_ANSWERS = [(name, wrong) for name, wrongs in COURSE.items() for wrong in wrongs]
 
