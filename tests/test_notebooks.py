@@ -107,6 +107,34 @@ COURSE: dict[str, tuple[WrongAnswer, ...]] = {
             "[2, 3, 1], expected [3, 1]",
         ),
     ),
+    "04_training.ipynb": (
+        WrongAnswer(
+            "no hidden layer: a straight boundary",
+            """
+            from microgradnet import MLP
+            from microgradnet.optim import Adam
+
+            def make_classifier():
+                mlp = MLP(2, [1], seed=0)
+                return mlp, Adam(mlp.parameters(), lr=0.1)
+            """,
+            AssertionError,
+            "MLP(nin=2, nouts=[1], activation='sigmoid', output_activation='sigmoid') classifies ",
+        ),
+        WrongAnswer(
+            "a learning rate too small to get anywhere in 60 epochs",
+            """
+            from microgradnet import MLP
+            from microgradnet.optim import Adam
+
+            def make_classifier():
+                mlp = MLP(2, [8, 1], activation="tanh", output_activation="sigmoid", seed=0)
+                return mlp, Adam(mlp.parameters(), lr=1e-4)
+            """,
+            AssertionError,
+            "MLP(nin=2, nouts=[8, 1], activation='tanh', output_activation='sigmoid') classifies ",
+        ),
+    ),
 }
 WRONG_ANSWERS = [(name, wrong) for name, wrongs in COURSE.items() for wrong in wrongs]
 
