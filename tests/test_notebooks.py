@@ -38,12 +38,19 @@ NOT_WRITTEN, RIGHT = "Not written yet", "Right:"
 
 @dataclass(frozen=True)
 class WrongAnswer:
-    """A planted mistake in the learner's cell, and the start of the error its check must raise."""
+    """A planted mistake in the learner's cell, and the error its check must raise: its type, a part of its message."""
 
     mistake: str
     source: str
     error: type[BaseException]
     message: str
+
+
+def _solution_with(name: str, right: str, wrong: str) -> str:
+    """The solution `name` with one planted mistake: `right` (which must occur once) replaced by `wrong`."""
+    source = (SOLUTIONS / name).read_text()
+    assert source.count(right) == 1, f"{right!r} is not in {name} exactly once"
+    return source.replace(right, wrong)
 
 
 # Each notebook and the wrong answers its exercise's check must catch.
@@ -105,6 +112,26 @@ COURSE: dict[str, tuple[WrongAnswer, ...]] = {
             AssertionError,
             "MLP(nin=2, nouts=[3, 1], activation='sigmoid', output_activation='sigmoid'): your a has layers of sizes "
             "[2, 3, 1], expected [3, 1]",
+        ),
+    ),
+    "03_four_equations.ipynb": (
+        WrongAnswer(
+            "sigma' forgotten in BP1",
+            _solution_with("03_four_equations.py", "(a_j - y_j) * a_j * (1.0 - a_j) for", "(a_j - y_j) for"),
+            AssertionError,
+            "your dC/db[1][0] is 0.46708643767607605, expected 0.11675355736888379; look at BP1 (the output error)",
+        ),
+        WrongAnswer(
+            "sigma'(a) instead of sigma'(z) in BP2",
+            _solution_with("03_four_equations.py", "* a_k * (1.0 - a_k)", "* sigmoid(a_k) * (1.0 - sigmoid(a_k))"),
+            AssertionError,
+            "your dC/db[0][0] is 0.00877702835603104, expected 0.008866828927471638; look at BP2",
+        ),
+        WrongAnswer(
+            "z^(l-1) instead of a^(l-1) in BP4",
+            _solution_with("03_four_equations.py", "for a_k in a_in[l]]", "for a_k in [x, *z][l]]"),
+            AssertionError,
+            "your dC/dw[1][0][0] is 0.07192987650835443, expected 0.07581125515331893; look at BP4",
         ),
     ),
     "04_training.ipynb": (
@@ -285,4 +312,4 @@ def test_wrong_answer_fails_the_exercise_check(name: str, wrong: WrongAnswer) ->
     """A planted mistake in the learner's cell makes the check raise, naming what is wrong (negative control)."""
     with pytest.raises(wrong.error) as raised:
         _run_exercise(name, textwrap.dedent(wrong.source))
-    assert str(raised.value).startswith(wrong.message)
+    assert wrong.message in str(raised.value)
