@@ -244,11 +244,12 @@ def test_notebook_is_committed_without_outputs(name: str) -> None:
     its author changed, and a learner meets the cells as they will run them."""
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
     nbformat.validate(notebook)
-    assert set(notebook.metadata) <= {"kernelspec", "language_info"}
+    clear = "clear it in JupyterLab (Edit > Clear Outputs of All Cells) or with `jupyter nbconvert --clear-output`"
+    assert set(notebook.metadata) <= {"kernelspec", "language_info"}, f"{name}: notebook metadata {notebook.metadata}"
     for cell in notebook.cells:
-        assert set(cell.metadata) <= {"tags"}, (cell.id, cell.metadata)
+        assert set(cell.metadata) <= {"tags"}, f"{name}: cell {cell.id} has metadata {cell.metadata}"
         if cell.cell_type == "code":
-            assert (cell.outputs, cell.execution_count) == ([], None), f"{name}: cell {cell.id} has outputs"
+            assert (cell.outputs, cell.execution_count) == ([], None), f"{name}: cell {cell.id} has outputs; {clear}"
 
 
 @pytest.mark.parametrize("name", sorted(COURSE))
