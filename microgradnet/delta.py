@@ -27,7 +27,7 @@ from typing import NamedTuple, TypeAlias
 
 from microgradnet import checks
 from microgradnet.engine import LOG_FLOOR
-from microgradnet.losses import check_bce_domain, get_cost
+from microgradnet.losses import check_bce_domain, check_cross_entropy_domain, get_cost
 from microgradnet.nn import MLP, check_activation
 
 Vector: TypeAlias = "tuple[float, ...]"
@@ -120,12 +120,19 @@ def bce_derivative(a: Vector, y: Vector) -> Vector:
     )
 
 
+def cross_entropy_derivative(a: Vector, y: Vector) -> Vector:
+    """dC/da_j = -y_j / a_j, for C = -sum_j y_j ln a_j = -ln a_y (y one-hot), the log clamped as in `losses`."""
+    check_cross_entropy_domain(a, y)
+    return tuple(-y_j * clamped_log_derivative(a_j) for a_j, y_j in zip(a, y))
+
+
 CostDerivative: TypeAlias = Callable[[Vector, Vector], Vector]
 
 COST_DERIVATIVES: dict[str, CostDerivative] = {
     "half_sse": half_sse_derivative,
     "mse": mse_derivative,
     "bce": bce_derivative,
+    "cross_entropy": cross_entropy_derivative,
 }
 
 
@@ -290,7 +297,7 @@ def _backprop(layers: list[_Layer], x: Vector, y: Vector, cost_derivative: CostD
 def backprop(mlp: MLP, x: Sequence[float], y: Sequence[float], cost: str = "half_sse") -> Backprop:
     """z, a, delta = dC/dz and the gradients dC/dW, dC/db of one sample's cost C(a^L, y), by BP1-BP4.
 
-    `cost` is a name from `microgradnet.losses.COSTS` ("half_sse", "mse" or "bce").
+    `cost` is a name from `microgradnet.losses.COSTS` ("half_sse", "mse", "bce" or "cross_entropy").
     """
     layers = _read_network(mlp)
     derivative = _cost_derivative(cost)

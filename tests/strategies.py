@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from microgradnet import MLP, Layer
 from microgradnet.engine import Value, apply_unary, sum_values, weighted_sum
+from microgradnet.losses import one_hot
 
 # Moderate reals: big enough to exercise every branch, small enough that finite differences work.
 reals = st.floats(min_value=-5.0, max_value=5.0, allow_nan=False, allow_infinity=False)
@@ -48,7 +49,8 @@ signals = st.floats(min_value=-2.0, max_value=2.0, allow_nan=False, allow_infini
 probabilities = st.floats(min_value=0.0, max_value=1.0, allow_nan=False, allow_infinity=False)
 
 SMOOTH_ACTIVATIONS = ("sigmoid", "tanh", "linear")  # no kink: finite differences work everywhere
-COST_NAMES = ("half_sse", "mse", "bce")
+COST_NAMES = ("half_sse", "mse", "bce", "cross_entropy")
+UNIT_INTERVAL_COSTS = ("bce", "cross_entropy")  # defined for outputs in [0, 1] only
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,10 @@ def networks(draw: st.DrawFn, shape: Architecture, values: st.SearchStrategy[flo
 
 
 def targets_for(mlp: MLP, cost: str) -> st.SearchStrategy[list[float]]:
-    """One target per output: probabilities for bce, any signal otherwise."""
+    """One target per output: probabilities for bce, a one-hot class for cross_entropy, any signal otherwise."""
     n = mlp.layers[-1].nout
+    if cost == "cross_entropy":
+        return st.integers(0, n - 1).map(lambda y: one_hot(y, n))
     return st.lists(probabilities if cost == "bce" else signals, min_size=n, max_size=n)
 
 
@@ -119,10 +123,11 @@ def networks_with_cost(
     values: st.SearchStrategy[float] = parameters,
     **architecture: Any,
 ) -> tuple[MLP, str]:
-    """A cost and a drawn network for it: bce only behind a sigmoid output layer, where a^L is in (0, 1)."""
+    """A cost and a drawn network for it: bce and cross_entropy only behind a sigmoid output layer,
+    where a^L is in (0, 1)."""
     cost = draw(st.sampled_from(costs))
     shape = draw(architectures(**architecture))
-    if cost == "bce":
+    if cost in UNIT_INTERVAL_COSTS:
         shape = replace(shape, activations=(*shape.activations[:-1], "sigmoid"))
     return draw(networks(shape, values)), cost
 
@@ -156,9 +161,9 @@ class BatchProblem:
 
 
 @st.composite
-def batch_problems(draw: st.DrawFn, max_samples: int = 4) -> BatchProblem:
-    """A drawn network, cost and data set of 1 to `max_samples` samples."""
-    mlp, cost = draw(networks_with_cost())
+def batch_problems(draw: st.DrawFn, max_samples: int = 4, costs: tuple[str, ...] = COST_NAMES) -> BatchProblem:
+    """A drawn network, cost (one of `costs`) and data set of 1 to `max_samples` samples."""
+    mlp, cost = draw(networks_with_cost(costs))
     n = draw(st.integers(1, max_samples))
     xs = draw(st.lists(st.lists(signals, min_size=mlp.nin, max_size=mlp.nin), min_size=n, max_size=n))
     ys = draw(st.lists(targets_for(mlp, cost), min_size=n, max_size=n))
