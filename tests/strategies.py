@@ -5,6 +5,7 @@ architectures, activations, weights, inputs and targets."""
 
 from __future__ import annotations
 
+import copy
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -146,6 +147,40 @@ class Problem:
 def problems(draw: st.DrawFn, **network: Any) -> Problem:
     """A drawn cost, network, input and target; `network` narrows `networks_with_cost()`."""
     mlp, cost = draw(networks_with_cost(**network))
+    x = draw(st.lists(signals, min_size=mlp.nin, max_size=mlp.nin))
+    return Problem(mlp, x, draw(targets_for(mlp, cost)), cost)
+
+
+# --- softmax outputs, for the delta suite ------------------------------------------------------
+
+# bce behind softmax is left out: with a^L_j within e^-28 of 1, its dC/da_j = (1 - y_j)/(1 - a_j) turns
+# the last bit of a_j into a relative 1e-4 of the gradient, in the engine's graph as in any other.
+SOFTMAX_COSTS = ("cross_entropy", "half_sse", "mse")
+
+
+def softmax_output(mlp: MLP) -> MLP:
+    """A copy of `mlp` whose output neurons say "softmax", so the delta oracle reads its output layer
+    as a^L = softmax(z^L); the copy's own forward pass, like `mlp`'s, ends at the linear z^L."""
+    view = copy.deepcopy(mlp)
+    for neuron in view.layers[-1].neurons:
+        neuron.activation = "softmax"
+    return view
+
+
+@st.composite
+def softmax_problems(
+    draw: st.DrawFn, costs: tuple[str, ...] = SOFTMAX_COSTS, values: st.SearchStrategy[float] = parameters, **shape: Any
+) -> Problem:
+    """A drawn network with 2 to 10 linear outputs z^L (the inputs of a softmax), an input, and a target
+    for a cost of a^L = softmax(z^L); `shape` narrows `architectures()`."""
+    cost = draw(st.sampled_from(costs))
+    architecture = draw(architectures(**shape))
+    architecture = replace(
+        architecture,
+        widths=(*architecture.widths[:-1], draw(st.integers(2, 10))),
+        activations=(*architecture.activations[:-1], "linear"),
+    )
+    mlp = draw(networks(architecture, values))
     x = draw(st.lists(signals, min_size=mlp.nin, max_size=mlp.nin))
     return Problem(mlp, x, draw(targets_for(mlp, cost)), cost)
 
