@@ -38,6 +38,15 @@ def small_mlps(draw: st.DrawFn) -> MLP:
     return MLP(nin, nouts, draw(activations), output_activation=draw(activations), seed=draw(st.integers(0, 2**32)))
 
 
+def passthrough(n: int) -> MLP:
+    """A linear layer with W = I and b = 0: its outputs are its inputs, so its class is argmax x."""
+    mlp = MLP(n, [n], "linear", seed=0)
+    for j, neuron in enumerate(mlp.layers[0].neurons):
+        for k, w_jk in enumerate(neuron.w):
+            w_jk.data = 1.0 if j == k else 0.0
+    return mlp
+
+
 # --- networks, for the delta suite ------------------------------------------------------------
 
 # Weights that push a sigmoid output to exactly 0.0 or 1.0 (|z| > 37), where bce clamps its logs.
