@@ -81,13 +81,18 @@ def architectures(
     max_width: int = 6,
     max_inputs: int = 5,
     activation_names: tuple[str, ...] = ACTIVATION_NAMES,
+    one_hidden_activation: bool = False,
 ) -> Architecture:
-    """1-4 layers of widths 1-6 on 1-5 inputs, each layer with its own activation."""
+    """1-4 layers of widths 1-6 on 1-5 inputs, each layer with its own activation (or, with
+    `one_hidden_activation`, one for every hidden layer and one for the output, as `MLP` takes them)."""
     n_layers = draw(st.integers(min_layers, max_layers))
+    activations = draw(st.lists(st.sampled_from(activation_names), min_size=n_layers, max_size=n_layers))
+    if one_hidden_activation:
+        activations = [activations[0]] * (n_layers - 1) + activations[-1:]
     return Architecture(
         nin=draw(st.integers(1, max_inputs)),
         widths=tuple(draw(st.lists(st.integers(1, max_width), min_size=n_layers, max_size=n_layers))),
-        activations=tuple(draw(st.lists(st.sampled_from(activation_names), min_size=n_layers, max_size=n_layers))),
+        activations=tuple(activations),
     )
 
 
@@ -192,6 +197,35 @@ def softmax_problems(
     mlp = draw(networks(architecture, values))
     x = draw(st.lists(signals, min_size=mlp.nin, max_size=mlp.nin))
     return Problem(mlp, x, draw(targets_for(mlp, cost)), cost)
+
+
+# --- problems for PyTorch's gradients ------------------------------------------------------------
+#
+# Two float64 implementations agree only as far as float64 fixes the answer. Where an output saturates
+# (tanh'(z) = 1 - t^2 for t near 1) or a - y cancels, the last bit of a, which two correct
+# implementations may round differently, moves the gradient by far more than 1e-12 of itself. These
+# problems are well-conditioned by construction: parameters in [-1/2, 1/2], inputs in [-1, 1], at most
+# 3 neurons and inputs a layer and sigmoid or tanh hidden layers, so |z| <= 2 (tanh'(z) >= 0.07), and
+# targets a squared error keeps at least 3 away from any output (|a| <= 2), labels {0, 1} for bce.
+torch_parameters = st.floats(min_value=-0.5, max_value=0.5, allow_nan=False, allow_infinity=False)
+unit_signals = st.floats(min_value=-1.0, max_value=1.0, allow_nan=False, allow_infinity=False)
+far_targets = st.floats(min_value=5.0, max_value=6.0).flatmap(lambda t: st.sampled_from([t, -t]))
+
+
+@st.composite
+def torch_problems(draw: st.DrawFn) -> Problem:
+    """A drawn cost, well-conditioned network (see above), input and target, for comparing with PyTorch."""
+    cost = draw(st.sampled_from(COST_NAMES))
+    shape = draw(architectures(max_layers=3, max_width=3, max_inputs=3, activation_names=("sigmoid", "tanh")))
+    output = "sigmoid" if cost in UNIT_INTERVAL_COSTS else draw(st.sampled_from(SMOOTH_ACTIVATIONS))
+    mlp = draw(networks(replace(shape, activations=(*shape.activations[:-1], output)), torch_parameters))
+    x = draw(st.lists(unit_signals, min_size=mlp.nin, max_size=mlp.nin))
+    n = mlp.layers[-1].nout
+    if cost == "cross_entropy":
+        y = one_hot(draw(st.integers(0, n - 1)), n)
+    else:
+        y = draw(st.lists(st.sampled_from([0.0, 1.0]) if cost == "bce" else far_targets, min_size=n, max_size=n))
+    return Problem(mlp, x, y, cost)
 
 
 @dataclass(frozen=True)
