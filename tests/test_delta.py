@@ -153,18 +153,25 @@ def test_weight_gradient_is_a_prev_times_delta(problem: Problem) -> None:
 # --- the two implementations agree on everything --------------------------------------------------
 
 
+def assert_deltas_and_gradients_agree(result: oracle.Backprop, mlp: MLP, z: list[list[Value]]) -> None:
+    """The oracle's delta[l][j] is the grad of the z[l][j] node, and its dW, db the parameters' grads."""
+    for l, layer in enumerate(mlp.layers):
+        for j, neuron in enumerate(layer.neurons):
+            assert_close(result.delta[l][j], z[l][j].grad, f"delta[{l}][{j}]")
+            assert_close(result.db[l][j], neuron.b.grad, f"db[{l}][{j}]")
+            for k, w_jk in enumerate(neuron.w):
+                assert_close(result.dW[l][j][k], w_jk.grad, f"dW[{l}][{j}][{k}]")
+
+
 def check_oracle_agrees_with_autograd(problem: Problem) -> None:
     """The oracle's z, a, delta, dW and db equal the engine's node values and grads, everywhere."""
     graph = autograd(problem)
     result = oracle.backprop(problem.mlp, problem.x, problem.y, problem.cost)
     for l, layer in enumerate(problem.mlp.layers):
-        for j, neuron in enumerate(layer.neurons):
+        for j in range(len(layer.neurons)):
             assert_close(result.z[l][j], graph.z[l][j].data, f"z[{l}][{j}]")
             assert_close(result.a[l][j], graph.a[l][j].data, f"a[{l}][{j}]")
-            assert_close(result.delta[l][j], graph.z[l][j].grad, f"delta[{l}][{j}]")
-            assert_close(result.db[l][j], neuron.b.grad, f"db[{l}][{j}]")
-            for k, w_jk in enumerate(neuron.w):
-                assert_close(result.dW[l][j][k], w_jk.grad, f"dW[{l}][{j}][{k}]")
+    assert_deltas_and_gradients_agree(result, problem.mlp, graph.z)
 
 
 @settings(max_examples=EQUIVALENCE_EXAMPLES)
@@ -467,12 +474,7 @@ def check_softmax_oracle_agrees_with_autograd(problem: Problem) -> None:
     L = len(mlp.layers) - 1
     for j, a_j in enumerate(a_L):
         assert_close(result.a[L][j], a_j.data, f"a[{L}][{j}]")
-    for l, layer in enumerate(mlp.layers):
-        for j, neuron in enumerate(layer.neurons):
-            assert_close(result.delta[l][j], z[l][j].grad, f"delta[{l}][{j}]")
-            assert_close(result.db[l][j], neuron.b.grad, f"db[{l}][{j}]")
-            for k, w_jk in enumerate(neuron.w):
-                assert_close(result.dW[l][j][k], w_jk.grad, f"dW[{l}][{j}][{k}]")
+    assert_deltas_and_gradients_agree(result, mlp, z)
 
 
 @settings(max_examples=EQUIVALENCE_EXAMPLES)
