@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from system_programs import requires_dot
 
 from microgradnet import MLP
 from microgradnet.cli import main
@@ -167,6 +168,7 @@ def test_check_needs_an_input_and_a_layer(capsys: pytest.CaptureFixture[str]) ->
         (["network", "--sizes", "3,4,2"], "<?xml"),
     ],
 )
+@requires_dot
 def test_graph_renders_each_kind(argv: list[str], first_line: str, tmp_path: Path) -> None:
     """`graph neuron|mlp|network` writes an SVG with the cost node C and the labelled parameters."""
     out = tmp_path / "graph.svg"

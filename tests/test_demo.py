@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from system_programs import requires_dot
 
 from microgradnet.cli import main
 from microgradnet.demo import DemoSettings, train_network
@@ -22,6 +23,7 @@ def test_demo_network_learns_the_moons() -> None:
     assert history[-1] < history[0] / 10
 
 
+@requires_dot
 def test_demo_writes_its_pictures_and_names_the_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The demo prints its accuracy, shows a progress bar, and writes non-empty PNGs into --out."""
     out = tmp_path / "demo"

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import reals
+from system_programs import requires_dot
 
 from microgradnet import MLP, Layer, Neuron, Value, no_grad
 from microgradnet.engine import topological_order, weighted_sum
@@ -101,17 +102,6 @@ def mlp_cost(sizes: list[int], seed: int = 0) -> tuple[MLP, Value]:
     cost = half_sse(mlp([0.5 - 0.25 * k for k in range(sizes[0])]), [1.0] * sizes[-1])
     cost.backward()
     return mlp, cost
-
-
-@pytest.fixture
-def dot_program() -> None:
-    """Image tests need Graphviz's `dot`: skipped without it, except in CI, where they must run."""
-    import shutil
-
-    if shutil.which("dot") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have Graphviz's `dot` program (.ci/run installs the Debian package graphviz)")
-        pytest.skip("Graphviz's `dot` program is not installed (apt-get/brew/conda install graphviz)")
 
 
 # --- draw_graph: nodes, edges, labels -------------------------------------------------------------
@@ -452,7 +442,7 @@ def test_save_rejects_unknown_extensions_and_non_graphs(tmp_path: Path) -> None:
     assert FORMATS == ("dot", "svg", "png", "pdf")
 
 
-@pytest.mark.usefixtures("dot_program")
+@requires_dot
 def test_save_writes_real_images(tmp_path: Path) -> None:
     """With `dot` installed, save writes a real SVG (with the labels as text), PNG and PDF."""
     _, cost = mlp_cost([2, 3, 1])
@@ -465,7 +455,7 @@ def test_save_writes_real_images(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.usefixtures("dot_program")
+@requires_dot
 def test_the_digraph_displays_inline_in_jupyter() -> None:
     """The returned Digraph renders itself as SVG for Jupyter (its _repr_mimebundle_)."""
     bundle = draw_graph(a_neuron_graph()[2])._repr_mimebundle_()
@@ -622,7 +612,7 @@ def _texts(svg: str) -> Counter[str]:
     return Counter(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
 
 
-@pytest.mark.usefixtures("dot_program")
+@requires_dot
 def test_the_committed_gallery_is_what_make_gallery_draws(tmp_path: Path) -> None:
     """viz/make_gallery.py runs and draws exactly the labels and numbers of the SVGs committed in viz/."""
     env = {**os.environ, "PYTHONPATH": str(VIZ.parent)}
@@ -646,7 +636,7 @@ def _rendering_section() -> str:
     return match[1]
 
 
-@pytest.mark.usefixtures("dot_program")
+@requires_dot
 def test_the_readme_one_liner_writes_a_neuron_svg(tmp_path: Path) -> None:
     """The README's one line writes neuron.svg with a neuron's data, grads and local derivatives."""
     match = re.search(r"<!-- render-one-liner -->\s*```bash\npython -c (.+)\n```", _rendering_section())
@@ -658,7 +648,7 @@ def test_the_readme_one_liner_writes_a_neuron_svg(tmp_path: Path) -> None:
     assert "<svg" in svg and all(text in svg for text in ("w[0]", "w[1]", "data", "grad", "sigmoid"))
 
 
-@pytest.mark.usefixtures("dot_program")
+@requires_dot
 def test_the_readme_rendering_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every Python block of the README's rendering section runs and writes the files it names."""
     monkeypatch.chdir(tmp_path)
@@ -672,7 +662,7 @@ def test_the_readme_rendering_examples_run(tmp_path: Path, monkeypatch: pytest.M
     assert "δ " in sample and 'xlink:title="w[1][15][15]: w ' in sample and "∂C/∂w" in sample
 
 
-@pytest.mark.usefixtures("dot_program")
+@requires_dot
 def test_labels_are_escaped_and_non_finite_grads_are_grey(tmp_path: Path) -> None:
     """A label with <, > and & is escaped (dot accepts the file); a nan grad is drawn grey, printed as nan."""
     x = Value(1.0, "x<y> & z")
