@@ -216,11 +216,14 @@ def _int(obj: object, path: str) -> int:
 
 
 def _finite(obj: object, path: str) -> None:
-    """A JSON number (int or float, not bool) that is finite as a float."""
+    """A JSON number (int or float, not bool) that is finite as a float; an int must be one a float holds
+    exactly (every int up to 2**53, and larger ones such as 2**60), since rounding it would load another number."""
     if type(obj) is float:
         ok = math.isfinite(obj)
     elif type(obj) is int:
         ok = -_MAX_INT <= obj <= _MAX_INT  # float(obj) would overflow beyond this
+        if ok and float(obj) != obj:
+            raise ModelFormatError(f"{path}: expected a number that a float holds exactly, got {_kind(obj)}")
     else:
         raise ModelFormatError(f"{path}: expected a number, got {_kind(obj)}")
     if not ok:

@@ -137,6 +137,8 @@ BAD_STATES: list[tuple[Callable[[dict[str, Any]], object], list[str]]] = [
     (_set(("layers", 1, "weights", 0, 2), None), ["layers[1].weights[0][2]", "number", "None"]),
     (_set(("layers", 1, "weights", 0, 2), 10**400), ["layers[1].weights[0][2]", "finite", "bits"]),
     (_set(("layers", 0, "biases", 1), float("-inf")), ["layers[0].biases[1]", "finite"]),
+    (_set(("layers", 1, "weights", 0, 2), 2**53 + 1), ["layers[1].weights[0][2]", "exactly", "9007199254740993"]),
+    (_set(("layers", 0, "biases", 1), -(10**300)), ["layers[0].biases[1]", "exactly", "int of 997 bits"]),
     (_delete(("layers", 0, "weights", 1, 0)), ["layers[0].weights[1]", "expected 2 weights", "got 1"]),
     (_delete(("layers", 1, "weights", 2)), ["layers[1].weights", "expected 3 entries", "got 2"]),
     (_delete(("layers", 1, "biases", 0)), ["layers[1].biases", "expected 3 entries", "got 2"]),
@@ -157,6 +159,15 @@ def test_a_bad_state_raises_model_format_error_naming_the_place(
         assert word in str(info.value)
     assert isinstance(info.value, ValueError)
     assert _bits(mlp) == before
+
+
+def test_an_int_that_a_float_holds_exactly_loads_as_that_float() -> None:
+    """Ints are weights too where a float holds them exactly: 3, 2**60, -10**22 load as those very numbers."""
+    mlp = MLP(2, [3, 3], "tanh", output_activation="sigmoid", seed=7)
+    state = _state()
+    state["layers"][1]["weights"][0][:] = [3, 2**60, -(10**22)]
+    mlp.load_state_dict(state)
+    assert [w.data for w in mlp.layers[1].neurons[0].w] == [3.0, 2.0**60, -1e22]
 
 
 def test_a_failed_load_leaves_the_model_unchanged_even_if_the_error_is_last() -> None:
