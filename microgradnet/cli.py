@@ -19,7 +19,7 @@ from pathlib import Path
 
 from microgradnet import __version__
 from microgradnet.datasets import DATASETS
-from microgradnet.engine import Value
+from microgradnet.engine import LOG_FLOOR, Value, no_grad
 from microgradnet.losses import COSTS, get_cost
 from microgradnet.nn import ACTIVATIONS, MLP, Neuron
 from microgradnet.optim import SGD, Adam, Optimizer
@@ -119,6 +119,14 @@ def _progress(args: argparse.Namespace, parser: argparse.ArgumentParser) -> bool
     return True
 
 
+def _import_or_error(parser: argparse.ArgumentParser, package: str, needed_by: str, extra: str) -> None:
+    """Import `package`, or an argparse error saying what needs it and which extra installs it."""
+    try:
+        importlib.import_module(package)
+    except ImportError:
+        parser.error(f"{needed_by} needs the {package} Python package: pip install 'microgradnet[{extra}]'")
+
+
 def _check_bce_output(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     """bce takes outputs in [0, 1], which only the sigmoid guarantees: refuse other output activations."""
     if args.cost == "bce" and args.output_activation != "sigmoid":
@@ -133,10 +141,7 @@ def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     settings = demo.DemoSettings(epochs=args.epochs, seed=args.seed, compiled=args.compiled)
     progress = _progress(args, parser)
     for package in ("matplotlib", "graphviz"):
-        try:
-            importlib.import_module(package)
-        except ImportError:
-            parser.error(f"the demo's pictures need {package}: pip install 'microgradnet[examples]'")
+        _import_or_error(parser, package, "the demo's pictures", "examples")
     try:
         demo.run(args.out, settings, progress=progress)
     except OSError as error:
@@ -187,8 +192,17 @@ def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         )
     except (ValueError, ArithmeticError) as error:  # a non-finite gradient, an overflowing exp, ...
         print(f"microgradnet train: training failed: {error}", file=sys.stderr)
+        print(f"microgradnet train: the training diverged: {SMALLER_LR.format(lr=args.lr)}", file=sys.stderr)
         return 1
     print(f"final loss {history[-1]:.6g}, training accuracy {accuracy(mlp, inputs, targets):.1%}")
+    clamped = _clamped_samples(mlp, inputs, targets) if args.cost == "bce" else 0
+    if clamped:
+        print(
+            f"microgradnet train: warning: the training diverged: {clamped} of {len(inputs)} samples end with an "
+            f"output of exactly 0 or 1 against their target, where bce's log is clamped at {LOG_FLOOR:g} and the "
+            f"gradient is 0, so they cannot be learned; {SMALLER_LR.format(lr=args.lr)}",
+            file=sys.stderr,
+        )
     if args.save is not None:
         try:
             mlp.save(args.save)
@@ -196,6 +210,24 @@ def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             parser.error(f"cannot save the model to {str(args.save)!r}: {error.strerror or error}")
         print(f"saved the model to {args.save} (load it with MLP.load)")
     return 0
+
+
+SMALLER_LR = "try a smaller --lr (this run used {lr:g})"
+
+
+def _clamped_samples(mlp: MLP, inputs: list[list[float]], targets: list[list[float]]) -> int:
+    """How many samples have an output on which bce's log is clamped: ln a^L_i = -100 with y_i > 0, or
+    ln(1 - a^L_i) = -100 with y_i < 1 (an output stuck at exactly 0 or 1, the wrong way, with zero gradient)."""
+    clamped = 0
+    with no_grad():
+        for x, y in zip(inputs, targets):
+            outputs = mlp(x)
+            clamped += any(
+                (y_i > 0.0 and a_i.clamped_log().data <= LOG_FLOOR)
+                or (y_i < 1.0 and (1.0 - a_i).clamped_log().data <= LOG_FLOOR)
+                for a_i, y_i in zip(outputs, y)
+            )
+    return clamped
 
 
 def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -233,6 +265,7 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def run_graph(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from microgradnet import render
 
+    _import_or_error(parser, "graphviz", "drawing", "viz")
     _check_bce_output(args, parser)
     suffix = args.out.suffix.lower().lstrip(".")
     if suffix not in render.FORMATS:
@@ -262,16 +295,20 @@ def run_graph(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             cost.label = "C"
             cost.backward()  # so that every box shows its gradient dC/dnode
             graph = render.draw_graph(cost, max_nodes=args.max_nodes)
-        path = render.save(graph, args.out)
-    except ValueError as error:  # e.g. more nodes than --max-nodes
+        saved = render.save_or_dot(graph, args.out)
+    except render.GraphTooLargeError as error:
+        parser.error(
+            f"the graph has {error.nodes} nodes, more than --max-nodes {error.max_nodes}; pass a larger "
+            "--max-nodes, or draw the network neuron by neuron with `microgradnet graph network`"
+        )
+    except ValueError as error:  # e.g. a PNG too large to hold the picture
         parser.error(str(error))
-    except render.GraphvizNotFoundError as error:
-        print(f"microgradnet graph: error: {error}", file=sys.stderr)
-        return 1
     except OSError as error:
         parser.error(f"cannot write {str(args.out)!r}: {error.strerror or error}")
     shape = "-".join(map(str, sizes))
-    print(f"wrote the {args.what} graph ({shape}, x = {x}, y = {y}, cost {args.cost}) to {path}")
+    print(f"wrote the {args.what} graph ({shape}, x = {x}, y = {y}, cost {args.cost}) to {saved.path}")
+    if saved.note:
+        print(saved.note)
     return 0
 
 
@@ -400,6 +437,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:  # a bare `microgradnet`: the whole help rather than a one-line usage error
+        parser.print_help(sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     command: Command = args.command
     try:

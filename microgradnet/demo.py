@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from microgradnet import render
 from microgradnet.crosscheck import compare
 from microgradnet.datasets import moons
 from microgradnet.nn import MLP
@@ -81,21 +82,10 @@ def gradient_table(mlp: MLP, x: list[float], y: list[float], cost: str) -> str:
     return "\n".join(lines)
 
 
-def network_picture(mlp: MLP, x: list[float], y: list[float], cost: str, out: Path) -> tuple[Path, str]:
-    """The trained network with one sample's a, delta and dC/dw drawn on it, as `out`/network.svg;
-    without Graphviz's `dot` program, its DOT source `out`/network.dot and a note saying so."""
-    from microgradnet import render
-
-    graph = render.draw_network(mlp, x, y, cost)
-    try:
-        return render.save(graph, out / "network.svg"), ""
-    except render.GraphvizNotFoundError:
-        note = (
-            "Graphviz's `dot` program is not installed, so the network picture is DOT source "
-            "(network.dot): install Graphviz and run `dot -Tsvg network.dot -o network.svg`, or paste it "
-            "into an online Graphviz viewer"
-        )
-        return render.save(graph, out / "network.dot"), note
+def network_picture(mlp: MLP, x: list[float], y: list[float], cost: str, out: Path) -> render.Saved:
+    """The trained network with one sample's a, delta and dC/dw drawn on it, as `out`/network.svg
+    (its DOT source `out`/network.dot, with a note, without Graphviz's `dot` program)."""
+    return render.save_or_dot(render.draw_network(mlp, x, y, cost), out / "network.svg")
 
 
 def _say(text: str) -> None:
@@ -124,10 +114,10 @@ def run(
     title = f"Two moons: {sizes} {settings.activation} MLP, training accuracy {train_accuracy:.1%}"
     result.files.append(plots.decision_boundary(mlp, inputs, targets, out / "decision_boundary.png", title=title))
     result.files.append(plots.loss_curve(history, out / "loss.png", cost=settings.cost))
-    picture, note = network_picture(mlp, inputs[0], targets[0], settings.cost, out)
-    result.files.append(picture)
-    if note:
-        echo(note)
+    picture = network_picture(mlp, inputs[0], targets[0], settings.cost, out)
+    result.files.append(picture.path)
+    if picture.note:
+        echo(picture.note)
     echo(f"wrote {len(result.files)} files into {out.resolve()}/:")
     for path in result.files:
         echo(f"  {path.name}")

@@ -25,7 +25,8 @@ from system_programs import requires_dot
 from microgradnet import MLP, Layer, Neuron, Value, no_grad
 from microgradnet.engine import topological_order, weighted_sum
 from microgradnet.losses import half_sse, mean_cost
-from microgradnet.render import FORMATS, GraphvizNotFoundError, draw_graph, draw_network, save
+from microgradnet.render import FORMATS, GraphvizNotFoundError, Saved, draw_graph, draw_network, save, save_or_dot
+from microgradnet.render.backend import STAND_IN_MARK
 from microgradnet.render.style import number, signed_fill
 
 # --- reading DOT text back --------------------------------------------------------------------
@@ -453,6 +454,63 @@ def test_save_writes_real_images(tmp_path: Path) -> None:
     assert (
         save(draw_network(MLP(2, [3, 1], seed=0), [1.0, 0.0], [1.0]), tmp_path / "net.pdf").read_bytes()[:5] == b"%PDF-"
     )
+
+
+@requires_dot
+def test_save_refuses_a_png_larger_than_a_png_can_be(tmp_path: Path) -> None:
+    """A picture wider or taller than 32767 pixels is refused as .png (dot would shrink it unreadably), naming its
+    size and suggesting .svg; as .svg it is written."""
+    graph = draw_graph(Value(1.0))
+    graph.attr(dpi="60000")  # a one-box graph, about an inch wide: 60000 pixels
+    with pytest.raises(
+        ValueError, match=r"'.*big\.png' would be \d+ x \d+ pixels, more than the 32767 .* \.svg or \.pdf"
+    ):
+        save(graph, tmp_path / "big.png")
+    assert not (tmp_path / "big.png").exists()
+    graph.attr(dpi="96")
+    assert save(graph, tmp_path / "small.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_save_or_dot_without_dot_writes_a_stand_in_and_one_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without dot, save_or_dot writes the DOT source as picture.dot (marked as a stand-in) and a note with the
+    install commands and the dot command that draws the picture, with absolute, shell-quoted paths."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    graph = draw_graph(Value(1.0))
+    folder = tmp_path / "my pictures"
+    folder.mkdir()
+    saved = save_or_dot(graph, folder / "value.png")
+    assert saved.path == folder / "value.dot"
+    assert saved.path.read_text(encoding="utf-8") == f"{STAND_IN_MARK}\n{graph.source}"
+    assert saved.note.startswith(
+        f"Graphviz's `dot` program is not installed, so value.png was written as its DOT "
+        f"source {folder.absolute() / 'value.dot'}; to draw the picture, install Graphviz"
+    )
+    assert _install_hint(saved.note)
+    assert saved.note.endswith(
+        f"run: dot -Tpng '{folder.absolute() / 'value.dot'}' -o '{folder.absolute() / 'value.png'}'"
+    )
+
+
+@requires_dot
+def test_the_stand_in_is_valid_dot_and_goes_once_the_picture_is_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stand-in's comment line is valid DOT (dot draws it as the note says); once dot is there, save_or_dot
+    draws the picture and removes its own stand-in, but never a .dot file it did not write."""
+    graph = draw_graph(Value(1.0))
+    with monkeypatch.context() as without_dot:
+        without_dot.setenv("PATH", str(tmp_path))
+        stand_in = save_or_dot(graph, tmp_path / "a.svg").path
+    drawn = subprocess.run(["dot", "-Tsvg", str(stand_in)], capture_output=True, text=True, check=True)
+    assert "<svg" in drawn.stdout
+    saved = save_or_dot(graph, tmp_path / "a.svg")
+    assert saved == Saved(tmp_path / "a.svg") and not stand_in.exists()
+    own = save(graph, tmp_path / "b.dot")  # a DOT file the user asked for
+    save_or_dot(graph, tmp_path / "b.svg")
+    assert own.read_text(encoding="utf-8") == graph.source
+    assert save_or_dot(graph, tmp_path / "b.dot") == Saved(own) and own.exists()
 
 
 @requires_dot
