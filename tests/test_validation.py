@@ -109,6 +109,8 @@ def test_mlp_and_fit_refuse_a_seed_that_is_not_an_int(seed: object) -> None:
         ([Value(INF), 1.0], ValueError, ["x[0]", "inf"]),
         ([1.0, "2"], TypeError, ["x[1]", "str"]),
         ([1.0, None], TypeError, ["x[1]", "NoneType"]),
+        ([1.0, 10**400], ValueError, ["x[1]", "too large for a float"]),
+        ([Fraction(-(10**400)), 1.0], ValueError, ["x[0]", "too large for a float"]),
         ([1.0], ValueError, ["expected 2 inputs", "got 1"]),
         ("12", TypeError, ["sequence", "str"]),
         ((x for x in (1.0, 2.0)), TypeError, ["sequence", "generator"]),
