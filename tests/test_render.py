@@ -23,6 +23,7 @@ from strategies import reals
 from system_programs import requires_dot
 
 from microgradnet import MLP, Layer, Neuron, Value, no_grad
+from microgradnet.delta import backprop
 from microgradnet.engine import topological_order, weighted_sum
 from microgradnet.losses import half_sse, mean_cost
 from microgradnet.render import FORMATS, GraphvizNotFoundError, Saved, draw_graph, draw_network, save, save_or_dot
@@ -650,6 +651,24 @@ def test_draw_network_rejects_bad_arguments(
     """Each bad argument raises an error naming it."""
     with pytest.raises(error, match=re.escape(message)):
         draw_network(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_the_network_picture_has_a_legend_for_colours_and_widths() -> None:
+    """Under the picture, a legend says blue is w > 0, red w < 0 (in the edges' own colours), width grows with |w|
+    up to the largest; with a target also what a neuron's fill means. It is the graph's label, on no cluster."""
+    mlp = MLP(2, [3, 1], seed=0)
+    largest_w = max(abs(w_k.data) for layer in mlp.layers for neuron in layer.neurons for w_k in neuron.w)
+    plain = draw_network(mlp).source
+    legend = re.search(r"^\s*fontcolor=.* label=<(.+)> labeljust=l labelloc=b$", plain, re.M)
+    assert legend is not None
+    assert '<FONT COLOR="#2166ac">blue</FONT> if w &gt; 0, <FONT COLOR="#b2182b">red</FONT> if w &lt; 0' in legend[1]
+    assert f"its width grows with |w| (widest: |w| = {number(largest_w)})" in legend[1]
+    assert "δ" not in legend[1] and plain.count("labelloc=b") == 1
+    sample = draw_network(mlp, [1.0, 0.0], [1.0]).source
+    largest_delta = max(abs(d) for d_l in backprop(mlp, [1.0, 0.0], [1.0], "half_sse").delta for d in d_l)
+    assert 'neuron fill: δ = ∂C/∂z, <FONT COLOR="#2166ac">blue</FONT> if δ &gt; 0' in sample
+    assert f"(strongest: |δ| = {number(largest_delta)})" in sample
+    assert "neuron fill" not in draw_network(mlp, [1.0, 0.0]).source  # a shows no fill without a target
 
 
 def test_draw_network_works_under_no_grad() -> None:
