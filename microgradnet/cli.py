@@ -98,6 +98,19 @@ def layer_sizes(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"expected comma-separated layer sizes like 8,8 ({error})") from None
 
 
+def model_path(text: str) -> Path:
+    """A file to save a model into: a file name (not a folder), in a folder that exists."""
+    from microgradnet.serialize import save_target
+
+    try:
+        target = save_target(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if not target.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot save to {text!r}: the folder {str(target.parent)!r} does not exist")
+    return Path(text)
+
+
 def batch_size(text: str) -> int | None:
     """A batch size >= 1, or "full" for the whole data set."""
     return None if text.strip().lower() == "full" else positive_int(text)
@@ -387,7 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=positive_int, default=60, help="training epochs (%(default)s)")
     train.add_argument("--batch-size", type=batch_size, default=10, help="samples per step, or 'full' (%(default)s)")
     train.add_argument("--seed", type=integer, default=0, help="seed of data, weights and shuffling (%(default)s)")
-    train.add_argument("--save", type=Path, metavar="MODEL.json", help="save the trained model as JSON")
+    train.add_argument("--save", type=model_path, metavar="MODEL.json", help="save the trained model as JSON")
     _add_progress_option(train)
     _add_compiled_option(train)
     train.set_defaults(command=run_train, parser=train)

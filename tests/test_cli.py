@@ -79,12 +79,26 @@ def test_bad_arguments_are_argparse_errors(argv: list[str], message: str, capsys
     assert "Traceback" not in err
 
 
-def test_unwritable_save_path_is_an_argparse_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """--save into a folder that does not exist exits 2 naming the path, after training."""
-    target = tmp_path / "missing" / "model.json"
-    argv = ["train", "--dataset", "xor", "--epochs", "1", "--no-progress", "--save", str(target)]
+@pytest.mark.parametrize(
+    ("save", "message"),
+    [
+        ("", "argument --save: cannot save to '': it names no file"),
+        ("/", "argument --save: cannot save to '/': it names no file"),
+        ("{tmp}", "argument --save: cannot save to '{tmp}': it names no file"),
+        ("{tmp}/missing/model.json", "argument --save: cannot save to '{tmp}/missing/model.json': the folder "),
+    ],
+)
+def test_a_bad_save_path_is_an_argparse_error_before_training(
+    save: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--save with no file name, a folder, or a file in a folder that does not exist exits 2 naming the path,
+    before any training."""
+    save, message = (text.replace("{tmp}", str(tmp_path)) for text in (save, message))
+    argv = ["train", "--dataset", "xor", "--epochs", "1", "--no-progress", "--save", save]
     assert _exit_status(argv) == 2
-    assert f"cannot save the model to {str(target)!r}" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert message in captured.err and "Traceback" not in captured.err
+    assert "training a" not in captured.out
 
 
 def test_train_learns_xor_and_saves_a_loadable_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
