@@ -205,7 +205,9 @@ def test_adam_with_eps_0_says_why_v_is_0() -> None:
     assert (p.data, adam.t, adam.m, adam.v) == before
     b = Value(1.0, "b")
     b.grad = 1e-200  # g^2 = 1e-400 underflows to 0.0
-    with pytest.raises(ValueError, match=r"\(b\) has m = .* \(1 - beta2\) g\^2 underflows to 0\.0 for its gradient g = 1e-200"):
+    with pytest.raises(
+        ValueError, match=r"\(b\) has m = .* \(1 - beta2\) g\^2 underflows to 0\.0 for its gradient g = 1e-200"
+    ):
         Adam([b], lr=0.1, eps=0.0).step()
 
 
