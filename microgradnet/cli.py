@@ -72,12 +72,15 @@ def unit_interval(text: str) -> float:
     return value
 
 
-def integer(text: str) -> int:
-    """Any int (a seed)."""
+def seed(text: str) -> int:
+    """An int >= 0, a random seed (Python's random repeats seed k for -k)."""
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
 
 
 def architecture(text: str) -> list[int]:
@@ -375,7 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--out", type=Path, default=Path("microgradnet-demo"), help="output folder (%(default)s)")
     demo.add_argument("--epochs", type=positive_int, default=60, help="training epochs (%(default)s)")
-    demo.add_argument("--seed", type=integer, default=0, help="seed of data, weights and shuffling (%(default)s)")
+    demo.add_argument("--seed", type=seed, default=0, help="seed of data, weights and shuffling (%(default)s)")
     _add_progress_option(demo)
     _add_compiled_option(demo)
     demo.set_defaults(command=run_demo, parser=demo)
@@ -399,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--momentum", type=unit_interval, default=None, help="SGD momentum in [0, 1) (0)")
     train.add_argument("--epochs", type=positive_int, default=60, help="training epochs (%(default)s)")
     train.add_argument("--batch-size", type=batch_size, default=10, help="samples per step, or 'full' (%(default)s)")
-    train.add_argument("--seed", type=integer, default=0, help="seed of data, weights and shuffling (%(default)s)")
+    train.add_argument("--seed", type=seed, default=0, help="seed of data, weights and shuffling (%(default)s)")
     train.add_argument("--save", type=model_path, metavar="MODEL.json", help="save the trained model as JSON")
     _add_progress_option(train)
     _add_compiled_option(train)
@@ -416,7 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_network_options(check, cost="half_sse")
     check.add_argument("--samples", type=positive_int, default=5, help="random samples to check (%(default)s)")
-    check.add_argument("--seed", type=integer, default=0, help="seed of weights and samples (%(default)s)")
+    check.add_argument("--seed", type=seed, default=0, help="seed of weights and samples (%(default)s)")
     check.add_argument(
         "--tolerance",
         type=non_negative_float,
@@ -439,7 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--inputs", type=positive_int, help="a neuron's number of inputs (default: 2)")
     graph.add_argument("--sizes", type=architecture, default=[2, 2, 1], help="an MLP's widths (default: 2,2,1)")
     _add_network_options(graph, cost="half_sse", output_help="activation of the output layer, or of the neuron")
-    graph.add_argument("--seed", type=integer, default=0, help="seed of weights and the sample (%(default)s)")
+    graph.add_argument("--seed", type=seed, default=0, help="seed of weights and the sample (%(default)s)")
     graph.add_argument(
         "--max-nodes", type=positive_int, default=2000, help="refuse graphs with more nodes (%(default)s)"
     )

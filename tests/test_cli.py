@@ -68,6 +68,10 @@ def test_python_dash_m_runs_the_command_line() -> None:
         (["train", "--n", "1"], "n must be at least 2"),
         (["train", "--dataset", "xor", "--n", "10"], "--dataset xor has its 4 fixed points: drop --n"),
         (["demo", "--epochs", "-3"], "argument --epochs: must be at least 1, got -3"),
+        (["train", "--seed", "-1"], "argument --seed: must be >= 0, got -1"),
+        (["check", "--seed", "-2"], "argument --seed: must be >= 0, got -2"),
+        (["graph", "neuron", "--seed", "-3"], "argument --seed: must be >= 0, got -3"),
+        (["demo", "--seed", "-4"], "argument --seed: must be >= 0, got -4"),
     ],
 )
 def test_bad_arguments_are_argparse_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 import microgradnet
 from microgradnet import MLP, Layer, Neuron, Value, gradcheck
-from microgradnet.datasets import circles, moons, xor
+from microgradnet.datasets import circles, moons, spirals, xor
 from microgradnet.delta import backprop, backprop_batch
 from microgradnet.engine import sum_values, weighted_sum, weighted_sums
 from microgradnet.losses import bce, half_sse, mean_cost, mse
@@ -89,6 +89,19 @@ def test_weighted_sums_checks_rows_lengths_and_types() -> None:
 
 
 # --- modules -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [-1, -7, -(2**70)])
+def test_negative_seeds_are_refused_everywhere(seed: int) -> None:
+    """random.Random(-k) is random.Random(k), so a negative seed would silently repeat another's data and weights:
+    MLP, fit and every data set refuse it with a ValueError naming seed."""
+    message = f"seed must be >= 0, got {seed}"
+    _raises(lambda: MLP(2, [1], seed=seed), ValueError, message)
+    mlp = MLP(2, [1], seed=0)
+    optimizer = SGD(mlp.parameters(), lr=0.1)
+    _raises(lambda: fit(mlp, [[0.0, 1.0]], [[1.0]], optimizer=optimizer, seed=seed), ValueError, message)
+    for make_data in (moons, circles, spirals):
+        _raises(lambda: make_data(10, seed=seed), ValueError, message)  # noqa: B023
 
 
 @pytest.mark.parametrize("seed", [1.5, Fraction(0, 1), True, "0"])
