@@ -345,6 +345,7 @@ def test_compiled_losses_give_finite_costs_or_documented_errors(inputs: object, 
 
 
 @given(samples, labels, st.one_of(st.integers(-1, 2), scalars), st.one_of(finite, scalars))
+@example(inputs=[[0.0, 0.0]], targets=[[None]], epochs=None, threshold=0.0)  # a target that is no number
 def test_fit_and_accuracy_raise_only_documented_errors(
     inputs: object, targets: object, epochs: object, threshold: object
 ) -> None:

@@ -254,6 +254,14 @@ def test_accuracy_refuses_a_threshold_that_is_not_a_finite_number() -> None:
     _raises(lambda: accuracy(mlp, *data, threshold="0.5"), TypeError, "threshold", "str")  # type: ignore[arg-type]
 
 
+def test_accuracy_names_a_target_that_is_not_a_finite_number() -> None:
+    """A target None, a str or nan is an error naming targets[s][i], not a comparison failing deep inside."""
+    mlp = MLP(2, [2, 1], seed=0)
+    _raises(lambda: accuracy(mlp, [[0.0, 0.0]], [[None]]), TypeError, "targets[0][0]", "NoneType")  # type: ignore[list-item]
+    _raises(lambda: accuracy(mlp, [[0.0, 0.0], [1.0, 1.0]], [[1.0], ["1"]]), TypeError, "targets[1][0]", "str")  # type: ignore[list-item]
+    _raises(lambda: accuracy(mlp, [[0.0, 0.0]], [[NAN]]), ValueError, "targets[0][0]", "nan")
+
+
 # --- the table itself ----------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
