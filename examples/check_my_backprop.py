@@ -12,6 +12,8 @@ Run: python examples/check_my_backprop.py   (a few seconds; needs numpy and the 
 
 # ruff: noqa: E741  -- `l` is the layer index of the equations
 
+import argparse
+
 import numpy as np
 
 from microgradnet.testing import BackpropMismatch, check_backprop
@@ -46,6 +48,7 @@ def backprop(weights, biases, x, y, fixed=False):
     return nabla_w, nabla_b
 
 
+argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # only --help
 print("checking the learner's backprop ...\n")
 try:
     check_backprop(backprop, layout="nielsen")

@@ -126,9 +126,12 @@ def _named_cost_value(name: str) -> CostValue:
     return value
 
 
+# The costs whose targets the strategies draw: any real y for the squared errors, y in [0, 1] for bce.
+# (cross_entropy wants one-hot targets behind a softmax output; pass it as a Cost of your own for now.)
+NAMED_COSTS = ("half_sse", "mse", "bce")
 COSTS: dict[str, Cost] = {
-    name: Cost(name, derivative, _named_cost_value(name), probabilities=name == "bce")
-    for name, derivative in delta.COST_DERIVATIVES.items()
+    name: Cost(name, delta.COST_DERIVATIVES[name], _named_cost_value(name), probabilities=name == "bce")
+    for name in NAMED_COSTS
 }
 
 
