@@ -25,17 +25,12 @@ import keyword
 import linecache
 import math
 import re
-import sys
 from collections.abc import Callable, Sequence
 from types import CodeType
 from typing import Any
 
-from microgradnet.engine import BINARY, UNARY, WEIGHTED_SUM, exact_sum
+from microgradnet.engine import BINARY, UNARY, WEIGHTED_SUM, affine, exact_sum
 
-# Before Python 3.12, `sum` adds floats left to right, so `b + w_0 * a_0 + ...` (faster to run)
-# equals the engine's `sum(map(operator.mul, w, a), b)` bit for bit; from 3.12 on `sum`
-# compensates rounding, and the generated code calls `sum` too.
-SUM_ADDS_LEFT_TO_RIGHT = sys.version_info < (3, 12)
 # Terms per line of a long inline sum; a longer chain of `+` would nest too deeply for `compile()`.
 TERMS_PER_LINE = 64
 # What a binary row's forward function is called in generated code.
@@ -208,18 +203,19 @@ def local_derivatives(op: str, operands: Sequence[ast.expr], out: ast.expr, name
 
 
 def n_ary_forward(op: str, target: str, operands: Sequence[str], names: Names) -> list[str]:
-    """Statements that set `target` to a `w·a+b` or `sum` node: z = b + sum_k w_k a_k, s = sum_i v_i."""
+    """The statement that sets `target` to a `w·a+b` or `sum` node: z = b + sum_k w_k a_k, s = sum_i v_i.
+
+    Both call the engine's own forward rule, so an overflow gives the engine's value or error.
+    """
     if op == "sum":
-        return [f"{target} = {names.bind(exact_sum, 'exact_sum')}(({', '.join(operands)}{',' * (len(operands) == 1)}))"]
+        return [f"{target} = {names.bind(exact_sum, 'exact_sum')}({_tuple(operands)})"]
     n = (len(operands) - 1) // 2
-    products = [f"{w} * {a}" for w, a in zip(operands[:n], operands[n : 2 * n])]
-    bias = operands[-1]
-    if not SUM_ADDS_LEFT_TO_RIGHT:
-        return [f"{target} = sum(({', '.join(products)}{',' * (n == 1)}), {bias})"]
-    chunks = [products[i : i + TERMS_PER_LINE] for i in range(0, n, TERMS_PER_LINE)] or [[]]
-    lines = [f"{target} = {' + '.join([bias, *chunks[0]])}"]
-    lines += [f"{target} = {' + '.join([target, *chunk])}" for chunk in chunks[1:]]
-    return lines
+    w, a, b = operands[:n], operands[n : 2 * n], operands[-1]
+    return [f"{target} = {names.bind(affine, 'affine')}({_tuple(w)}, {_tuple(a)}, {b})"]
+
+
+def _tuple(items: Sequence[str]) -> str:
+    return f"({', '.join(items)}{',' * (len(items) == 1)})"
 
 
 def source(expr: ast.expr) -> str:

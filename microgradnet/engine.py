@@ -15,11 +15,13 @@ import math
 import numbers
 import operator
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from fractions import Fraction
 from typing import TypeAlias
 
 Number: TypeAlias = "int | float"
+WEIGHTED_SUM = "w·a+b"
 Operand: TypeAlias = "Value | int | float"
 
 
@@ -78,13 +80,26 @@ def _pow(x: float, y: float) -> float:
         raise OverflowError(f"**: {x!r} ** {y!r} overflows a float") from None
 
 
+def _finite_slope(slope: float, which: str, x: float, y: float) -> float:
+    """`slope`, a local derivative of x**y; `OverflowError` if finite x and y gave an infinite one."""
+    if slope - slope != 0.0 and math.isfinite(x) and math.isfinite(y):  # slope - slope is 0.0 for a finite slope
+        raise OverflowError(f"**: {which} overflows a float at x = {x!r}, y = {y!r}")
+    return slope
+
+
 def _pow_dbase(x: float, y: float, out: float) -> float:
     """d(x**y)/dx = y * x**(y-1); infinite at x = 0 for 0 < y < 1, which is an error here."""
     if y == 0.0:
         return 0.0
-    if x == 0.0 and y < 1.0:
-        raise ZeroDivisionError(f"**: d(x**{y!r})/dx is infinite at x = 0.0")
-    return y * _pow(x, y - 1.0)
+    if x == 0.0:
+        if y < 1.0:
+            raise ZeroDivisionError(f"**: d(x**{y!r})/dx is infinite at x = 0.0")
+        return y * math.pow(x, y - 1.0)  # 1 for y = 1, else 0
+    try:
+        slope = y * math.pow(x, y - 1.0)
+    except OverflowError:  # x**(y-1) alone is too large for a float, y * x**y / x may not be
+        slope = y * out / x
+    return _finite_slope(slope, "d(x**y)/dx = y * x**(y-1)", x, y)
 
 
 def _pow_dexponent(x: float, y: float, out: float) -> float:
@@ -96,7 +111,30 @@ def _pow_dexponent(x: float, y: float, out: float) -> float:
             f"**: d(x**y)/dy = x**y * ln(x) is undefined for the negative base {x!r}; "
             "use a number exponent, which is a constant"
         )
-    return out * math.log(x)
+    return _finite_slope(out * math.log(x), "d(x**y)/dy = x**y * ln(x)", x, y)
+
+
+def _exact(terms: Iterable[Fraction], op: str, what: str) -> float:
+    """The exact sum of `terms` rounded once to a float; `OverflowError` naming `op` if it is too large."""
+    try:
+        return float(sum(terms, Fraction(0)))
+    except OverflowError:
+        raise OverflowError(f"{op}: {what} overflows a float") from None
+
+
+def affine(w: Sequence[float], a: Sequence[float], b: float) -> float:
+    """z = sum_k w_k a_k + b, in floats; where that overflows for finite operands, the exact z rounded once.
+
+    So finite operands never give `nan` (an overflowed w_k a_k minus another), only a finite z
+    or `OverflowError`.
+    """
+    z = sum(map(operator.mul, w, a), b)
+    if z - z == 0.0:  # finite, the common case (no call)
+        return z
+    if not all(map(math.isfinite, (*w, *a, b))):
+        return z  # inf and nan propagate as through * and +
+    terms = [Fraction(w_k) * Fraction(a_k) for w_k, a_k in zip(w, a)] + [Fraction(b)]
+    return _exact(terms, WEIGHTED_SUM, f"the weighted sum of these {len(w)} finite terms")
 
 
 # --- the derivative table -------------------------------------------------------------------
@@ -132,7 +170,6 @@ BINARY: dict[str, BinaryRule] = {
 # Two n-ary operations complete the table (their code is at the end of this module):
 #   "w·a+b"  (`weighted_sum`): z = sum_k w_k a_k + b,  dz/dw_k = a_k,  dz/da_k = w_k,  dz/db = 1
 #   "sum"    (`sum_values`):   s = sum_i v_i,          ds/dv_i = 1
-WEIGHTED_SUM = "w·a+b"
 
 
 # --- per-thread modes -----------------------------------------------------------------
@@ -217,15 +254,16 @@ def _check_forward(op: str, inputs: Sequence[float], out: float) -> None:
 # --- Value ------------------------------------------------------------------------------
 
 
-def _as_float(data: object) -> float:
+def _as_float(data: object, what: str = "Value data") -> float:
+    """`data` as a float if it is a real number (`bool` and numpy scalars too), else the error naming `what`."""
     if type(data) is float:
         return data
     if isinstance(data, numbers.Real):
         try:
             return float(data)
         except OverflowError:
-            raise OverflowError(f"{type(data).__name__} too large for a float (magnitude above 1.8e308)") from None
-    raise TypeError(f"Value data must be a real number (int, float), got {type(data).__name__}: {data!r}")
+            raise OverflowError(f"{what}: {type(data).__name__} too large for a float (above 1.8e308)") from None
+    raise TypeError(f"{what} must be a real number (int, float), got {type(data).__name__}: {data!r}")
 
 
 def _is_number(x: object) -> bool:
@@ -246,8 +284,8 @@ _new_value = object.__new__
 def _leaf(data: float) -> Value:
     """A node no operation made (also every result under `no_grad`)."""
     out: Value = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
+    out._data = data
+    out._grad = 0.0
     out.label = ""
     out.op = ""
     out._x = None
@@ -259,8 +297,8 @@ def _leaf(data: float) -> Value:
 def _unary_node(data: float, op: str, x: Value, d_dx: float) -> Value:
     """The node out = op(x), with d out/dx."""
     out: Value = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
+    out._data = data
+    out._grad = 0.0
     out.label = ""
     out.op = op
     out._x = x
@@ -272,8 +310,8 @@ def _unary_node(data: float, op: str, x: Value, d_dx: float) -> Value:
 def _binary_node(data: float, op: str, x: Value, y: Value, d_dx: float, d_dy: float) -> Value:
     """The node out = x op y, with d out/dx and d out/dy."""
     out: Value = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
+    out._data = data
+    out._grad = 0.0
     out.label = ""
     out.op = op
     out._x = x
@@ -286,8 +324,8 @@ def _binary_node(data: float, op: str, x: Value, y: Value, d_dx: float, d_dy: fl
 def _nary_node(data: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
     """The node out = op(*parents), with local_grads[i] = d out/d parents[i]."""
     out: Value = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
+    out._data = data
+    out._grad = 0.0
     out.label = ""
     out.op = op
     out._x = None
@@ -308,18 +346,18 @@ class Value:
         "__weakref__",
         "_d_dx",
         "_d_dy",
+        "_data",
+        "_grad",
         "_local_grads",
         "_parents",
         "_x",
         "_y",
-        "data",
-        "grad",
         "label",
         "op",
     )
 
-    data: float
-    grad: float
+    _data: float
+    _grad: float
     op: str
     label: str
     _x: Value | None
@@ -332,13 +370,33 @@ class Value:
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
-        self.data = _as_float(data)
-        self.grad = 0.0
+        self._data = _as_float(data, "Value data")
+        self._grad = 0.0
         self.label = label
         self.op = ""
         self._x = None
         self._parents = ()
         self._local_grads = ()
+
+    # `data` and `grad` are checked where they are assigned, so every float operation can trust
+    # them. The engine itself reads and writes the slots `_data` and `_grad`, which costs no call.
+    @property
+    def data(self) -> float:
+        """The number this node holds; assigning a real number stores it as a float."""
+        return self._data
+
+    @data.setter
+    def data(self, value: float) -> None:
+        self._data = value if type(value) is float else _as_float(value, "Value.data")
+
+    @property
+    def grad(self) -> float:
+        """dC/dnode, added into by `backward()`; assigning a real number stores it as a float."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: float) -> None:
+        self._grad = value if type(value) is float else _as_float(value, "Value.grad")
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -358,7 +416,7 @@ class Value:
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}, op={self.op!r}{label})"
+        return f"Value(data={self._data!r}, grad={self._grad!r}, op={self.op!r}{label})"
 
     # -- applying the table --
 
@@ -370,7 +428,7 @@ class Value:
             other = _leaf(_as_float(other))
         left, right = (other, self) if reflected else (self, other)
         forward, (d_dx, d_dy) = BINARY[op]
-        x, y = left.data, right.data
+        x, y = left._data, right._data
         out = forward(x, y)
         if _open.detect_anomaly:
             _check_forward(op, (x, y), out)
@@ -412,7 +470,7 @@ class Value:
             return NotImplemented
         y = _as_float(exponent)
         forward, (d_dbase, _) = BINARY["**"]
-        x = self.data
+        x = self._data
         out = forward(x, y)
         op = f"**{int(y) if y.is_integer() else y}"  # carries y exactly: float(op[2:]) == y (compiler.py reads it)
         if _open.detect_anomaly:
@@ -427,7 +485,7 @@ class Value:
             return NotImplemented
         x = _as_float(base)
         forward, (_, d_dexponent) = BINARY["**"]
-        y = self.data
+        y = self._data
         out = forward(x, y)
         op = f"{int(x) if x.is_integer() else x}**"  # carries x exactly: float(op[:-2]) == x
         if _open.detect_anomaly:
@@ -476,10 +534,10 @@ class Value:
         # This pass accumulates in `grad` itself (a slot is cheaper than a dict keyed by Values);
         # the gradients of earlier passes wait in `earlier` and are added back at the end, which
         # gives the same floats as adding each finished pass gradient to them.
-        earlier = [(node, node.grad) for node in order if node.grad]
+        earlier = [(node, node._grad) for node in order if node._grad]
         for node, _ in earlier:
-            node.grad = 0.0
-        self.grad = 1.0
+            node._grad = 0.0
+        self._grad = 1.0
         try:
             if _open.detect_anomaly and _modes.detect_anomaly:
                 _propagate_checked(order)
@@ -487,11 +545,11 @@ class Value:
                 _propagate(order)
         except BaseException:
             for node in order:  # leave every grad as it was before this call
-                node.grad = 0.0
+                node._grad = 0.0
             raise
         finally:
             for node, grad in earlier:
-                node.grad += grad
+                node._grad += grad
 
 
 def _propagate(order: list[Value]) -> None:
@@ -499,30 +557,30 @@ def _propagate(order: list[Value]) -> None:
     for node in reversed(order):
         x = node._x
         if x is not None:  # one or two operands, in slots
-            g = node.grad
-            x.grad += g * node._d_dx
+            g = node._grad
+            x._grad += g * node._d_dx
             y = node._y
             if y is not None:
-                y.grad += g * node._d_dy
+                y._grad += g * node._d_dy
         else:  # a leaf (no parents) or an n-ary node
-            g = node.grad
+            g = node._grad
             for parent, local_grad in zip(node._parents, node._local_grads):
-                parent.grad += g * local_grad
+                parent._grad += g * local_grad
 
 
 def _propagate_checked(order: list[Value]) -> None:
     """The loop of `backward()` under `detect_anomaly()`: `AnomalyError` at the first non-finite gradient."""
     for node in reversed(order):
-        g = node.grad
+        g = node._grad
         for i, (parent, local_grad) in enumerate(zip(node.parents, node.local_grads)):
             contribution = g * local_grad
-            parent.grad += contribution
-            if not (math.isfinite(contribution) and math.isfinite(parent.grad)):
+            parent._grad += contribution
+            if not (math.isfinite(contribution) and math.isfinite(parent._grad)):
                 name = f" {node.label!r}" if node.label else ""
                 raise AnomalyError(
-                    f"detect_anomaly: backward through {node.op!r}{name} (data {node.data!r}) gave parent {i} "
-                    f"(data {parent.data!r}) the contribution {g!r} * {local_grad!r} = {contribution!r}; "
-                    f"its gradient is now {parent.grad!r}"
+                    f"detect_anomaly: backward through {node.op!r}{name} (data {node._data!r}) gave parent {i} "
+                    f"(data {parent._data!r}) the contribution {g!r} * {local_grad!r} = {contribution!r}; "
+                    f"its gradient is now {parent._grad!r}"
                 )
 
 
@@ -561,7 +619,7 @@ def topological_order(root: Value) -> list[Value]:
 def apply_unary(op: str, x: Value) -> Value:
     """The node `op(x)` from the row `UNARY[op]` of the derivative table."""
     forward, (derivative,) = UNARY[op]
-    data = x.data
+    data = x._data
     out = forward(data)
     if _open.detect_anomaly:
         _check_forward(op, (data,), out)
@@ -590,20 +648,20 @@ def weighted_sums(weights: Sequence[Sequence[Value]], inputs: Sequence[Value], b
         if len(weights) != len(biases):
             raise ValueError(f"{WEIGHTED_SUM}: {len(weights)} rows of weights for {len(biases)} biases")
         inputs = tuple(inputs)
-        a = [a_k.data for a_k in inputs]
+        a = [a_k._data for a_k in inputs]
         rows = []
         for w_j, b_j in zip(weights, biases):
             if len(w_j) != len(a):
                 raise ValueError(f"{WEIGHTED_SUM}: {len(w_j)} weights for {len(a)} inputs")
-            w = [w_jk.data for w_jk in w_j]
-            rows.append((w_j, w, b_j, sum(map(operator.mul, w, a), b_j.data)))
+            w = [w_jk._data for w_jk in w_j]
+            rows.append((w_j, w, b_j, affine(w, a, b_j._data)))
     except (AttributeError, TypeError):
         raise TypeError(
             f"{WEIGHTED_SUM}: weights and inputs must be sequences of Values and each bias a Value, all holding floats"
         ) from None
     if _open.detect_anomaly:
         for _, w, b_j, z in rows:
-            _check_forward(WEIGHTED_SUM, (*w, *a, b_j.data), z)
+            _check_forward(WEIGHTED_SUM, (*w, *a, b_j._data), z)
     if _open.no_grad and _modes.no_grad:
         return [_leaf(z) for *_, z in rows]
     return [_nary_node(z, WEIGHTED_SUM, (*w_j, *inputs, b_j), (*a, *w, 1.0)) for w_j, w, b_j, z in rows]
@@ -617,7 +675,7 @@ def sum_values(values: Sequence[Value]) -> Value:
     """
     try:
         parents = tuple(values)
-        data = [v.data for v in parents]
+        data = [v._data for v in parents]
         total = exact_sum(data)
     except (AttributeError, TypeError):
         raise TypeError("sum: values must be a sequence of Values holding floats") from None
@@ -629,10 +687,15 @@ def sum_values(values: Sequence[Value]) -> Value:
 
 
 def exact_sum(data: Sequence[float]) -> float:
-    """The forward rule of the "sum" node (also run by compiled code): `math.fsum`, with its errors."""
+    """The forward rule of the "sum" node (also run by compiled code): the exact sum rounded once.
+
+    `math.fsum`, and where its running sum overflows for finite terms, the exact sum of
+    `Fraction`s; finite terms whose exact sum overflows raise `OverflowError`, an infinite or
+    nan term propagates as it does through `+`.
+    """
     try:
         return math.fsum(data)
     except (OverflowError, ValueError):  # fsum's "intermediate overflow" and "-inf + inf"
         if all(map(math.isfinite, data)):
-            raise OverflowError(f"sum: the sum of these {len(data)} finite values overflows a float") from None
+            return _exact([Fraction(v) for v in data], "sum", f"the sum of these {len(data)} finite values")
         return sum(data)

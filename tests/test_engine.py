@@ -407,3 +407,107 @@ def test_gradcheck_validates_its_arguments() -> None:
         gradcheck(lambda x: x, ["a"])  # type: ignore[list-item]
     with pytest.raises(TypeError, match="Value"):
         gradcheck(lambda x: 1.0, [1.0])  # type: ignore[arg-type,return-value]
+
+
+# --- derivatives and sums at the edge of the float range -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "words"),
+    [
+        (lambda: Value(1.5) ** 1750, ["**", "d(x**y)/dx", "1.5", "1750"]),
+        (lambda: Value(1.5) ** Value(1750.0), ["**", "d(x**y)/dx", "1.5", "1750"]),
+        (lambda: 10.0 ** Value(308.0), ["**", "d(x**y)/dy", "10.0", "308.0"]),
+    ],
+)
+def test_a_power_whose_derivative_overflows_raises_overflow_error(build: Callable[[], Value], words: list[str]) -> None:
+    """A finite power whose local derivative is too large for a float raises OverflowError, never records inf."""
+    with pytest.raises(OverflowError) as info:
+        build()
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_a_power_with_a_finite_derivative_never_raises_overflow() -> None:
+    """1e-309 ** 1e-10 is about 1 with derivative about 1e299: both finite, so no error (x**(y-1) alone overflows)."""
+    x = Value(1e-309)
+    out = x**1e-10
+    out.backward()
+    assert out.data == pytest.approx(1e-309**1e-10)
+    assert math.isfinite(x.grad) and x.grad == pytest.approx(1e-10 * out.data / 1e-309)
+
+
+@given(st.floats(1e-300, 1e300), st.floats(-3.0, 3.0))
+def test_power_derivative_is_y_times_x_to_the_y_minus_1(x: float, y: float) -> None:
+    """d(x**y)/dx = y x**(y-1) to rounding, wherever both sides are finite floats."""
+    try:
+        expected = y * x ** (y - 1.0)
+        out = Value(x) ** y
+    except OverflowError:
+        return
+    if math.isfinite(expected) and expected != 0.0:
+        assert out.local_grads[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_sum_values_is_exact_where_the_running_sum_overflows() -> None:
+    """1e308 + 1e308 - 1e308 is exactly 1e308: the finite exact sum comes out, not an overflow."""
+    s = sum_values([Value(1e308), Value(1e308), Value(-1e308)])
+    assert s.data == 1e308
+    with pytest.raises(OverflowError, match="sum"):
+        sum_values([Value(1e308), Value(1e308)])
+
+
+def test_weighted_sum_of_finite_operands_is_their_exact_value_or_overflow_error() -> None:
+    """w·a+b whose products overflow but whose exact value is finite gives that value, never nan."""
+    z = weighted_sum([Value(1e308), Value(-1e308)], [Value(10.0), Value(10.0)], Value(0.0))
+    assert z.data == 0.0
+    z = weighted_sum([Value(1e308), Value(-1e308)], [Value(10.0), Value(9.0)], Value(1.0))
+    assert z.data == 1e308
+    with pytest.raises(OverflowError, match="w·a\\+b"):
+        weighted_sum([Value(1e308), Value(1e308)], [Value(10.0), Value(10.0)], Value(0.0))
+
+
+def test_weighted_sum_of_non_finite_operands_follows_ieee() -> None:
+    """An inf or nan operand propagates as through * and +: the exact path is only for finite operands."""
+    assert weighted_sum([Value(math.inf)], [Value(1.0)], Value(0.0)).data == math.inf
+    assert math.isnan(weighted_sum([Value(math.inf)], [Value(1.0)], Value(-math.inf)).data)
+
+
+# --- assigning data and grad -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("attribute", ["data", "grad"])
+def test_assigning_a_real_number_stores_a_float(attribute: str) -> None:
+    """v.data = 3 (or True, or a float subclass) stores float(3), as Value(3) does."""
+    np = pytest.importorskip("numpy")
+    v = Value(1.0)
+    for number, expected in ((3, 3.0), (True, 1.0), (np.float64(2.5), 2.5), (np.int64(-4), -4.0)):
+        setattr(v, attribute, number)
+        assert type(getattr(v, attribute)) is float and getattr(v, attribute) == expected
+
+
+@pytest.mark.parametrize("attribute", ["data", "grad"])
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [("1.0", TypeError), (None, TypeError), (1j, TypeError), pytest.param(10**400, OverflowError, id="10**400")],
+)
+def test_assigning_a_non_number_raises_naming_the_attribute(attribute: str, bad: object, error: type) -> None:
+    """v.data = "1.0" is a TypeError naming Value.data (an int beyond floats an OverflowError); v is unchanged."""
+    v = Value(1.0)
+    with pytest.raises(error, match=f"Value.{attribute}"):
+        setattr(v, attribute, bad)
+    assert getattr(v, attribute) == (1.0 if attribute == "data" else 0.0)
+
+
+def test_an_int_assigned_to_data_works_everywhere_a_float_does() -> None:
+    """After w.data = 3 the operations that need a float ((-2.0) ** v, the delta oracle) still work."""
+    from microgradnet import MLP
+    from microgradnet.delta import backprop
+
+    v = Value(1.0)
+    v.data = 3
+    with no_grad():  # d/dy of (-2.0) ** y is undefined: only the forward runs here
+        assert ((-2.0) ** v).data == -8.0
+    mlp = MLP(2, [1], seed=0)
+    mlp.layers[0].neurons[0].w[0].data = 1
+    assert math.isfinite(backprop(mlp, [1.0, 2.0], [0.5], "half_sse").dW[0][0][0])
