@@ -5,7 +5,6 @@ trace no longer fits."""
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from microgradnet import MLP, Value, engine
 from microgradnet.compiler import TraceMismatchError, compile_loss, compile_mlp_loss
 from microgradnet.engine import sum_values, weighted_sum
 from microgradnet.losses import get_cost, half_sse, mean_cost
+from tests.pages import DOCS, code_blocks, text
 from tests.strategies import BatchProblem, Expression, batch_problems, expressions, reals
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -369,26 +369,23 @@ def test_a_loss_that_is_a_parameter_has_gradient_one() -> None:
     assert (p.grad, q.grad, p.label) == (1.0, 0.0, "")
 
 
-# --- the README's section stays true --------------------------------------------------------
+# --- the compiling page stays true --------------------------------------------------------
 
 
-def _readme_section() -> str:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    match = re.search(r"<!-- section: compile \(issue 8\) -->(.+?)\n## ", readme, re.S)
-    assert match is not None, "README.md has no compile section"
-    return match[1]
+def _compiling_page() -> str:
+    return text(DOCS / "compiling.md")
 
 
-def test_the_readme_examples_run() -> None:
-    """The README's compile and training examples run as written."""
-    usage, training, _ = re.findall(r"```python\n(.+?)```", _readme_section(), re.S)
+def test_the_docs_examples_run() -> None:
+    """The compiling page's compile and training examples run as written."""
+    usage, training, _ = code_blocks(_compiling_page(), "python")
     for block in (usage, training):
-        exec(compile(block, "README.md", "exec"), {})
+        exec(compile(block, "docs/compiling.md", "exec"), {})
 
 
-def test_the_readme_shows_the_golden_neuron() -> None:
-    """The generated neuron the README shows next to the delta equations is the golden file."""
-    _, _, listing = re.findall(r"```python\n(.+?)```", _readme_section(), re.S)
+def test_the_docs_show_the_golden_neuron() -> None:
+    """The generated neuron the compiling page shows next to the delta equations is the golden file."""
+    _, _, listing = code_blocks(_compiling_page(), "python")
     assert listing == (GOLDEN / "neuron.py.txt").read_text()
 
 

@@ -19,6 +19,7 @@ import graphviz
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pages import DOCS, README, code_blocks, section, text
 from strategies import reals
 
 from microgradnet import MLP, Layer, Neuron, Value, no_grad
@@ -639,37 +640,46 @@ def test_the_committed_gallery_is_what_make_gallery_draws(tmp_path: Path) -> Non
     assert "∂C/∂w" in xor and "δ" in xor
 
 
-def _rendering_section() -> str:
-    readme = (VIZ.parent / "README.md").read_text(encoding="utf-8")
-    match = re.search(r"<!-- section: rendering \(issue 4\) -->(.+?)\n## ", readme, re.S)
-    assert match is not None, "README.md has no rendering section"
-    return match[1]
+def _rendering_page() -> str:
+    return text(DOCS / "rendering.md")
 
 
 @pytest.mark.usefixtures("dot_program")
-def test_the_readme_one_liner_writes_a_neuron_svg(tmp_path: Path) -> None:
-    """The README's one line writes neuron.svg with a neuron's data, grads and local derivatives."""
-    match = re.search(r"<!-- render-one-liner -->\s*```bash\npython -c (.+)\n```", _rendering_section())
+def test_the_docs_one_liner_writes_a_neuron_svg(tmp_path: Path) -> None:
+    """The rendering page's one line writes neuron.svg with a neuron's data, grads and local derivatives."""
+    match = re.search(r"<!-- render-one-liner -->\s*```bash\npython -c (.+)\n```", _rendering_page())
     assert match is not None, "no one-liner after <!-- render-one-liner -->"
     code = match[1].strip('"')
     env = {**os.environ, "PYTHONPATH": str(VIZ.parent)}
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True, env=env, capture_output=True)
     svg = (tmp_path / "neuron.svg").read_text(encoding="utf-8")
-    assert "<svg" in svg and all(text in svg for text in ("w[0]", "w[1]", "data", "grad", "sigmoid"))
+    assert "<svg" in svg and all(word in svg for word in ("w[0]", "w[1]", "data", "grad", "sigmoid"))
 
 
 @pytest.mark.usefixtures("dot_program")
-def test_the_readme_rendering_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every Python block of the README's rendering section runs and writes the files it names."""
+def test_the_docs_rendering_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every Python block of the rendering page runs and writes the files it names."""
     monkeypatch.chdir(tmp_path)
-    blocks = re.findall(r"```python\n(.+?)```", _rendering_section(), re.S)
+    blocks = code_blocks(_rendering_page(), "python")
     assert blocks
     for block in blocks:
-        exec(compile(block, "README.md", "exec"), {})
+        exec(compile(block, "docs/rendering.md", "exec"), {})
     network = (tmp_path / "network.svg").read_text(encoding="utf-8")
     assert len(re.findall(r"<title>(?:x\d+|n\d+_\d+)</title>", network)) == 35  # inputs and neurons
     sample = (tmp_path / "sample.svg").read_text(encoding="utf-8")
     assert "δ " in sample and 'xlink:title="w[1][15][15]: w ' in sample and "∂C/∂w" in sample
+
+
+@pytest.mark.usefixtures("dot_program")
+def test_the_readme_picture_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's pictures example writes the cost's graph and the network view it describes."""
+    monkeypatch.chdir(tmp_path)
+    [block] = code_blocks(section(text(README), "Pictures of backpropagation"), "python")
+    exec(compile(block, "README.md", "exec"), {})
+    graph = (tmp_path / "graph.svg").read_text(encoding="utf-8")
+    assert all(label in graph for label in ("w[1][0][2]", "z[0][1]", "a[1][0]", "data", "grad"))
+    network = (tmp_path / "network.svg").read_text(encoding="utf-8")
+    assert "δ" in network and "∂C/∂w" in network
 
 
 @pytest.mark.usefixtures("dot_program")

@@ -10,6 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from pages import section
 
 import microgradnet
 from microgradnet import MLP, Layer, Neuron, Value, gradcheck
@@ -260,11 +261,13 @@ ENTRY_POINTS = [
 ]
 
 
-def test_docs_table_names_every_entry_point_and_the_readme_links_it() -> None:
-    """docs/errors.md mentions every public entry point, and the README's robustness section links to it."""
+def test_docs_table_names_every_entry_point_and_the_robustness_page_links_it() -> None:
+    """docs/errors.md mentions every public entry point; the robustness page and the README link to it."""
     table = (ROOT / "docs" / "errors.md").read_text()
     assert [name for name in ENTRY_POINTS if not re.search(rf"[`.]{name}\b(?!Error)", table)] == []
-    assert "(docs/errors.md)" in (ROOT / "README.md").read_text()
+    robustness = (ROOT / "docs" / "robustness.md").read_text()
+    assert "](errors.md)" in section(robustness, "Bad input is an error that names it")
+    assert "](docs/errors.md)" in (ROOT / "README.md").read_text()
 
 
 def test_compiled_functions_name_an_input_too_large_for_a_float() -> None:
