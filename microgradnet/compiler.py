@@ -25,9 +25,10 @@ from typing import Any, NamedTuple, TypeAlias
 
 from microgradnet import codegen
 from microgradnet.codegen import Names
-from microgradnet.engine import WEIGHTED_SUM, Value, exact_sum, topological_order
+from microgradnet.engine import Value, topological_order
 from microgradnet.losses import Cost, get_cost, mean_cost
 from microgradnet.nn import MLP
+from microgradnet.operations import exact_sum
 
 # Where a leaf of the traced graph comes from: ("input", i), ("parameter", i) or ("data", arg, k).
 Role: TypeAlias = "tuple[str, int] | tuple[str, int, int]"
@@ -47,7 +48,8 @@ def _signature(order: Sequence[Value], roles: dict[Value, Role]) -> Signature:
         if node in roles:
             signature.append(roles[node])
         elif node.parents:
-            signature.append((node.op, *(position[p] for p in node.parents)))
+            op = node.op if node.constant is None else (node.op, node.constant)
+            signature.append((op, *(position[p] for p in node.parents)))
         else:
             signature.append(("constant", repr(node.data)))
     return signature
@@ -182,15 +184,12 @@ def _forward_pass(
         else:
             name = names.fresh(node.label or ("out" if node is root else f"v{next(unnamed)}"))
             operands = [expr[p] for p in node.parents]
-            if node.op in (WEIGHTED_SUM, "sum"):
-                lines += codegen.n_ary_forward(node.op, name, [codegen.source(e) for e in operands], names)
-            else:
-                lines.append(f"{name} = {codegen.source(codegen.forward(node.op, operands, names))}")
+            lines.append(f"{name} = {codegen.source(codegen.forward(node, operands, names))}")
             expr[node] = ast.Name(id=name, ctx=ast.Load())
         shown[node] = node.label or codegen.source(expr[node])
         if not node.parents or node in leaves:
             continue
-        local[node] = codegen.local_derivatives(node.op, [expr[p] for p in node.parents], expr[node], names)
+        local[node] = codegen.local_derivatives(node, [expr[p] for p in node.parents], expr[node], names)
         for i, (parent, derivative) in enumerate(zip(node.parents, local[node])):
             if isinstance(derivative, ast.Call):
                 hoisted = names.fresh(f"d{codegen.source(expr[node])}_d{codegen.source(expr[parent])}")

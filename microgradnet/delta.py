@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from typing import NamedTuple, TypeAlias
 
 from microgradnet import checks
-from microgradnet.engine import LOG_FLOOR
 from microgradnet.losses import check_bce_domain, get_cost
 from microgradnet.nn import MLP, check_activation
+from microgradnet.operations import LOG_FLOOR
 
 Vector: TypeAlias = "tuple[float, ...]"
 Matrix: TypeAlias = "tuple[Vector, ...]"

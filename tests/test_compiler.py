@@ -4,20 +4,24 @@ trace no longer fits."""
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
+import linecache
 import math
 from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from pages import DOCS, code_blocks, text
+from strategies import ROW_CASES, BatchProblem, Expression, Ones, batch_problems, expressions, reals
 
 import microgradnet
 from microgradnet import MLP, Value, engine
 from microgradnet.compiler import TraceMismatchError, compile_loss, compile_mlp_loss
 from microgradnet.engine import sum_values, weighted_sum
 from microgradnet.losses import get_cost, half_sse, mean_cost
-from tests.pages import DOCS, code_blocks, text
-from tests.strategies import BatchProblem, Expression, batch_problems, expressions, reals
+from microgradnet.operations import OPERATIONS
 
 GOLDEN = Path(__file__).parent / "golden"
 DOMAIN_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
@@ -195,8 +199,8 @@ def test_check_finds_a_constant_computed_from_data() -> None:
 # --- one derivative table -------------------------------------------------------------------
 
 
-def test_table_lambdas_are_inlined_and_named_rules_called() -> None:
-    """sigma' = a (1 - a) is copied from the table's lambda; sigmoid itself, a named function, is called."""
+def test_table_expressions_are_written_in_and_rules_called() -> None:
+    """sigma' = a (1 - a) is the table's expression written for the neuron's a; sigmoid, a rule, is called."""
     source = microgradnet.compile(neuron_cost, [0.1, 0.2, 0.3, 0.5, -1.0]).source
     assert "dz = da * (a * (1.0 - a))" in source
     assert "a = sigmoid(z)" in source
@@ -204,21 +208,26 @@ def test_table_lambdas_are_inlined_and_named_rules_called() -> None:
 
 def test_a_changed_table_row_changes_the_compiled_code(monkeypatch: pytest.MonkeyPatch) -> None:
     """Planting a wrong derivative in the table changes compiled and engine gradients alike (one source)."""
-    forward, _ = engine.UNARY["tanh"]
-    monkeypatch.setitem(engine.UNARY, "tanh", (forward, (lambda x, out: 2.0 * out,)))
+    monkeypatch.setitem(OPERATIONS, "tanh", dataclasses.replace(OPERATIONS["tanh"], derivatives={"x": "2.0 * out"}))
     compiled = microgradnet.compile(lambda x: x.tanh(), [0.5])
     assert "2.0 * out" in compiled.source
     assert compiled([0.5]) == (math.tanh(0.5), (2.0 * math.tanh(0.5),))
+    assert engine_value_and_grad(lambda x: x.tanh(), [0.5]) == (math.tanh(0.5), [2.0 * math.tanh(0.5)])
 
 
-def test_a_rule_without_source_is_called(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A table lambda whose source cannot be found (made by eval) is called, still giving its numbers."""
-    forward, _ = engine.UNARY["tanh"]
-    derivative = eval("lambda x, out: 3.0 * out")
-    monkeypatch.setitem(engine.UNARY, "tanh", (forward, (derivative,)))
-    compiled = microgradnet.compile(lambda x: x.tanh(), [0.5])
-    assert "d_tanh(" in compiled.source
-    assert compiled([0.5]) == (math.tanh(0.5), (3.0 * math.tanh(0.5),))
+def test_the_compiler_reads_no_source_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With linecache and inspect unable to find any source, every row of the table still compiles."""
+
+    def no_source(*args: object, **kwargs: object) -> list[str]:
+        raise AssertionError("the compiler read source code")
+
+    monkeypatch.setattr(linecache, "getlines", no_source)
+    monkeypatch.setattr(inspect, "getsource", no_source)
+    monkeypatch.setattr(inspect, "getsourcelines", no_source)
+    for row in OPERATIONS.values():
+        f, inputs = ROW_CASES[row.name](Ones())  # type: ignore[arg-type]
+        value, gradient = microgradnet.compile(f, inputs)(inputs)
+        assert (value, list(gradient)) == engine_value_and_grad(f, inputs)
 
 
 # --- readable source ----------------------------------------------------------------------

@@ -329,8 +329,7 @@ def test_the_oracle_performs_no_value_operation(monkeypatch: pytest.MonkeyPatch)
     def forbidden(*args: object) -> None:
         raise AssertionError("the oracle made a Value node")
 
-    for make_node in ("_leaf", "_unary_node", "_binary_node", "_nary_node"):
-        monkeypatch.setattr(engine, make_node, forbidden)
+    monkeypatch.setattr(engine, "_new_value", forbidden)  # every operation makes its node with it
     mlp = MLP(2, [3, 1], seed=0)
     for cost in ("half_sse", "mse", "bce"):
         oracle.backprop(mlp, [0.5, -1.0], [1.0], cost)

@@ -3,6 +3,7 @@ depth, accumulation, no_grad, and the errors for bad input."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 from collections.abc import Callable
@@ -10,53 +11,41 @@ from collections.abc import Callable
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import nonzero, off_kink, positives, reals
+from strategies import ROW_CASES, Ones, call, nonzero, parameters, positives, reals
 
 from microgradnet import GradcheckError, Value, gradcheck, no_grad
-from microgradnet.engine import UNARY, sum_values, topological_order, weighted_sum, weighted_sums
+from microgradnet.engine import sum_values, topological_order, weighted_sum, weighted_sums
+from microgradnet.operations import GROUP, OPERATIONS, TABLE
 
 # --- every operation's derivative against central differences ------------------------------
 
-UNARY_CASES: dict[str, tuple[Callable[[Value], Value], st.SearchStrategy[float]]] = {
-    "neg": (lambda x: -x, reals),
-    "exp": (lambda x: x.exp(), reals),
-    "log": (lambda x: x.log(), positives),
-    "tanh": (lambda x: x.tanh(), reals),
-    "sigmoid": (lambda x: x.sigmoid(), reals),
-    "relu": (lambda x: x.relu(), off_kink),
-    "identity": (lambda x: x.identity(), reals),
-    "clamped_log": (lambda x: x.clamped_log(), positives),
-}
 
-
-def test_every_unary_row_of_the_table_is_tested() -> None:
+def test_every_row_of_the_table_is_tested() -> None:
     """A new operation in the derivative table cannot slip in without a derivative test."""
-    assert set(UNARY) == set(UNARY_CASES)
+    assert set(OPERATIONS) == set(ROW_CASES)
 
 
-@pytest.mark.parametrize("op", sorted(UNARY_CASES))
+@pytest.mark.parametrize("op", list(ROW_CASES))
 @given(data=st.data())
-def test_unary_derivative_matches_finite_differences(op: str, data: st.DataObject) -> None:
-    """d op(x)/dx from backward() equals the central difference on the operation's domain."""
-    f, domain = UNARY_CASES[op]
-    assert gradcheck(f, [data.draw(domain)])
+def test_derivatives_match_finite_differences(op: str, data: st.DataObject) -> None:
+    """d op/d input from backward() equals the central difference on the operation's domain, for every row."""
+    f, inputs = ROW_CASES[op](data)
+    assert gradcheck(f, inputs)
 
 
-BINARY_CASES: dict[str, tuple[Callable[[Value, Value], Value], st.SearchStrategy[float], st.SearchStrategy[float]]] = {
-    "+": (lambda x, y: x + y, reals, reals),
-    "-": (lambda x, y: x - y, reals, reals),
-    "*": (lambda x, y: x * y, reals, reals),
-    "/": (lambda x, y: x / y, reals, nonzero),
-    "**": (lambda x, y: x**y, positives, st.floats(-2.0, 2.0)),
-}
+def test_every_row_is_called_as_its_written_column_says() -> None:
+    """Each row, called as `row.written` shows (the docs print it), makes a node of that row."""
+    for row in TABLE:
+        names = parameters(row)
+        arguments = [2.0 if n == "c" else [Value(1.0)] * 2 if n + GROUP in row.parents else Value(1.0) for n in names]
+        assert call(row)(*arguments).op == row.name
 
 
-@pytest.mark.parametrize("op", sorted(BINARY_CASES))
-@given(data=st.data())
-def test_binary_derivatives_match_finite_differences(op: str, data: st.DataObject) -> None:
-    """d(x op y)/dx and d(x op y)/dy from backward() equal the central differences."""
-    f, xs, ys = BINARY_CASES[op]
-    assert gradcheck(f, [data.draw(xs), data.draw(ys)])
+def test_every_case_makes_nodes_of_its_row() -> None:
+    """Each case's output node has the row's op, so the cases test the rows they are named for."""
+    for op, case in ROW_CASES.items():
+        f, inputs = case(Ones())  # type: ignore[arg-type]
+        assert f(*map(Value, inputs)).op == op
 
 
 @given(x=nonzero, n=st.integers(-3, 4))
@@ -226,8 +215,8 @@ def test_nodes_record_op_parents_and_local_derivatives() -> None:
     assert (e.op, e.parents, e.local_grads) == ("-", (a, b), (1.0, -1.0))
     f = a / b
     assert (f.op, f.parents) == ("/", (a, b))
-    assert (a**2).op == "**2"
-    assert (2**a).op == "2**"
+    assert ((a**2).op, (a**2).constant, (a**2).parents) == ("x**c", 2.0, (a,))
+    assert ((2**a).op, (2**a).constant, (2**a).parents) == ("c**y", 2.0, (a,))
 
 
 def test_one_operator_one_node() -> None:
@@ -393,8 +382,8 @@ def test_no_grad_is_per_thread() -> None:
 
 def test_gradcheck_catches_a_wrong_derivative(monkeypatch: pytest.MonkeyPatch) -> None:
     """Negative control: a planted error in the derivative table makes gradcheck fail, naming the input."""
-    forward, _ = UNARY["tanh"]
-    monkeypatch.setitem(UNARY, "tanh", (forward, (lambda x, out: 1.0 + out * out,)))
+    row = dataclasses.replace(OPERATIONS["tanh"], derivatives={"x": "1.0 + out * out"})
+    monkeypatch.setitem(OPERATIONS, "tanh", row)
     with pytest.raises(GradcheckError) as info:
         gradcheck(lambda x, y: x.tanh() + y, [0.5, 1.0])
     assert [i for i, _, _ in info.value.mismatches] == [0]

@@ -165,7 +165,7 @@ def test_edge_labels_are_the_local_derivatives() -> None:
     order = topological_order(c)
     name = {node: f"n{i}" for i, node in enumerate(order)}
     product = next(node for node in order if node.op == "*")
-    square = next(node for node in order if node.op == "**2")
+    square = next(node for node in order if node.op == "x**c")
     total = c.parents[0]
     labels = {(tail, head): float(edge_label(attributes)) for tail, head, attributes in edges(draw_graph(c).source)}
     assert labels[name[a], name[product]] == b.data

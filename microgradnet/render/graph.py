@@ -31,7 +31,8 @@ def _node_label(node: Value, show: Collection[str]) -> str:
     if labelled:
         title.append(f"<B>{html.escape(node.label)}</B>")
     if "op" in show and node.op:
-        op = f"<I>{html.escape(node.op)}</I>"
+        c = node.constant
+        op = f"<I>{html.escape(node.op)}</I>" + ("" if c is None else f" c={number(c)}")
         title.append(f'<FONT COLOR="{TEXT_GREY}">{op}</FONT>' if labelled else op)  # grey beside a label
     rows = ["&nbsp;&nbsp;".join(title)] if title else []
     if "data" in show:
