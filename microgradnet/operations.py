@@ -23,11 +23,10 @@ it generates (`microgradnet.codegen`); `markdown_table()` prints the table for t
 from __future__ import annotations
 
 import ast
-import functools
 import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -175,6 +174,43 @@ RULES: dict[str, object] = {
 GROUP = "_k"  # the subscript of a parent that stands for a group of parents
 
 
+Functions = tuple[Callable[..., float], tuple[Callable[..., Any], ...]]
+
+
+def expression(source: str) -> ast.expr:
+    """The syntax tree of one of the table's expressions."""
+    return ast.parse(source, mode="eval").body
+
+
+def _functions(row: Operation) -> Functions:
+    """The row's forward rule and local derivatives as Python functions (see `Operation.functions`)."""
+    namespace = dict(RULES)
+
+    def function(parameters: str, body: str) -> Callable[..., Any]:
+        return eval(f"lambda {parameters}: {body}", namespace)  # type: ignore[no-any-return]
+
+    if not row.has_groups:
+        parameters = ", ".join(row.parents) if len(row.parents) == 2 else f"{row.parents[0]}, c"
+        forward = function(parameters, row.forward)
+        return forward, tuple(function(f"{parameters}, out", d) for d in row.derivatives.values())
+    # Groups: every parent's derivative at once, as a tuple in the node's parent order. A
+    # derivative that is another group's element (dz/dw_k = a_k) is that group itself.
+    group_names = {name: name.removesuffix(GROUP) for name in row.parents}
+    parameters = ", ".join(group_names.values())
+    elements = ", ".join(name for name in row.parents if name.endswith(GROUP))
+    zipped = ", ".join(group for name, group in group_names.items() if name.endswith(GROUP))
+    parts = []
+    for name, derivative in row.derivatives.items():
+        if not name.endswith(GROUP):
+            parts.append(derivative)
+        elif derivative in group_names and derivative.endswith(GROUP):
+            parts.append(f"*{group_names[derivative]}")
+        else:
+            parts.append(f"*[{derivative} for {elements}, in zip({zipped})]")
+    forward = function(parameters, row.forward)
+    return forward, (function(f"{parameters}, out", f"({', '.join(parts)},)"),)
+
+
 @dataclass(frozen=True)
 class Operation:
     """A row of the table: name, how it is written, out = forward, d out / d parent per parent."""
@@ -184,15 +220,14 @@ class Operation:
     forward: str
     derivatives: dict[str, str]
 
-    @functools.cached_property
-    def functions(self) -> tuple[Callable[..., float], tuple[Callable[..., Any], ...]]:
-        """The row as Python functions, made once from its expressions, for the engine to call.
+    # The row as Python functions, made once from its expressions, for the engine to call.
+    # One parent: forward(x, c) and (d_dx(x, c, out),); two: forward(x, y) and
+    # (d_dx(x, y, out), d_dy(x, y, out)); groups: forward(w, a, b) on lists of data and
+    # (local_grads(w, a, b, out),), every parent's derivative at once in the node's order.
+    functions: Functions = field(init=False, repr=False, compare=False)
 
-        One parent: forward(x, c) and (d_dx(x, c, out),); two: forward(x, y) and
-        (d_dx(x, y, out), d_dy(x, y, out)); groups: forward(w, a, b) on lists of data and
-        (local_grads(w, a, b, out),), every parent's derivative at once in the node's order.
-        """
-        return _functions(self)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "functions", _functions(self))
 
     @property
     def parents(self) -> list[str]:
@@ -248,46 +283,6 @@ def groups(row: Operation, parents: Sequence[Any]) -> dict[str, Sequence[Any]]:
     return split
 
 
-def expression(source: str) -> ast.expr:
-    """The syntax tree of one of the table's expressions."""
-    return ast.parse(source, mode="eval").body
-
-
-def _functions(row: Operation) -> tuple[Callable[..., float], tuple[Callable[..., Any], ...]]:
-    """The row's forward rule and local derivatives as Python functions (see `Operation.rule`)."""
-    namespace = dict(RULES)
-
-    def function(parameters: str, body: str) -> Callable[..., Any]:
-        return eval(f"lambda {parameters}: {body}", namespace)  # type: ignore[no-any-return]
-
-    if not row.has_groups:
-        parameters = ", ".join(row.parents) if len(row.parents) == 2 else f"{row.parents[0]}, c"
-        forward = function(parameters, row.forward)
-        return forward, tuple(function(f"{parameters}, out", d) for d in row.derivatives.values())
-    # Groups: every parent's derivative at once, as a tuple in the node's parent order. A
-    # derivative that is another group's element (dz/dw_k = a_k) is that group itself.
-    group_names = {name: name.removesuffix(GROUP) for name in row.parents}
-    parameters = ", ".join(group_names.values())
-    elements = ", ".join(name for name in row.parents if name.endswith(GROUP))
-    zipped = ", ".join(group for name, group in group_names.items() if name.endswith(GROUP))
-    parts = []
-    for name, derivative in row.derivatives.items():
-        if not name.endswith(GROUP):
-            parts.append(derivative)
-        elif derivative in group_names and derivative.endswith(GROUP):
-            parts.append(f"*{group_names[derivative]}")
-        else:
-            parts.append(f"*[{derivative} for {elements}, in zip({zipped})]")
-    forward = function(parameters, row.forward)
-    return forward, (function(f"{parameters}, out", f"({', '.join(parts)},)"),)
-
-
-def _check_table() -> None:
-    """Every row's expressions made into functions at import, so a broken row fails at once."""
-    for row in TABLE:
-        row.functions  # noqa: B018  -- the cached property compiles the row
-
-
 def markdown_table() -> str:
     """The table as the docs print it: one line per row, the expressions as the engine runs them."""
     lines = ["| op | written | out = | d out / d parent |", "|---|---|---|---|"]
@@ -295,6 +290,3 @@ def markdown_table() -> str:
         derivatives = ", ".join(f"d/d{parent}: `{d}`" for parent, d in row.derivatives.items())
         lines.append(f"| `{row.name}` | `{row.written}` | `{row.forward}` | {derivatives} |")
     return "\n".join(lines) + "\n"
-
-
-_check_table()
