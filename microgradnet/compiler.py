@@ -20,6 +20,7 @@ import itertools
 import linecache
 import math
 import numbers
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, TypeAlias
 
@@ -27,6 +28,7 @@ from microgradnet import codegen
 from microgradnet.codegen import Names
 from microgradnet.engine import Value, topological_order
 from microgradnet.losses import Cost, get_cost, mean_cost
+from microgradnet.modes import is_grad_enabled
 from microgradnet.nn import MLP
 from microgradnet.operations import exact_sum
 
@@ -34,6 +36,9 @@ from microgradnet.operations import exact_sum
 Role: TypeAlias = "tuple[str, int] | tuple[str, int, int]"
 Signature: TypeAlias = "list[tuple[object, ...]]"
 _counter = itertools.count()
+# What the engine's rules raise for an operation leaving the reals (ZeroDivisionError and OverflowError
+# are ArithmeticErrors); compiled code that raises one asks the engine which error is its.
+_DOMAIN_ERRORS = (ArithmeticError, ValueError)
 
 
 class TraceMismatchError(AssertionError):
@@ -114,6 +119,28 @@ def _argument_names(f: Callable[..., Any], count: int, default: str) -> list[str
         parameters = []
     positional = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return positional[:count] if len(positional) >= count else [f"{default}[{i}]" for i in range(count)]
+
+
+def _engine_error(compiled: Exception, graph_path: Callable[[], object]) -> Exception:
+    """The error to raise where compiled code raised `compiled`: the graph engine's, if it differs.
+
+    The engine fails at the first operation in the order the traced function makes them, the
+    compiled code at the first in a topological order of the graph, which can be another one.
+    """
+    try:
+        graph_path()
+    except Exception as error:
+        return compiled if (type(error), str(error)) == (type(compiled), str(compiled)) else error
+    return compiled  # the graph path runs: the function no longer traces as compiled
+
+
+def _require_graph(what: str) -> None:
+    """Refuse to trace inside `no_grad()`, where operations record no parents: the trace would be a constant."""
+    if not is_grad_enabled():
+        raise RuntimeError(
+            f"{what}: cannot trace inside no_grad(): operations there record no graph, so the trace would be "
+            "a constant with zero gradients. Call it outside the no_grad() block"
+        )
 
 
 def _call_traced(f: Callable[..., Any], args: Sequence[object]) -> Value:
@@ -309,12 +336,13 @@ def _indent(lines: Sequence[str], depth: int) -> list[str]:
 
 
 def _build(source: str, globals_: dict[str, Any], name: str) -> Callable[..., Any]:
-    """Compile the generated source; its lines show up in tracebacks."""
+    """Compile the generated source; its lines show up in tracebacks while the function lives."""
     filename = f"<microgradnet.compile #{next(_counter)}: {name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     namespace = {"__builtins__": builtins, **globals_}
     exec(builtins.compile(source, filename, "exec"), namespace)
-    function: Callable[..., Any] = namespace[name]
+    function: Callable[..., Any] = namespace.pop(name)  # its globals need not hold it: no reference cycle
+    weakref.finalize(function, linecache.cache.pop, filename, None)
     return function
 
 
@@ -332,6 +360,7 @@ class CompiledFunction:
         if not callable(f):
             raise TypeError(f"compile: f must be a callable returning a Value, got {type(f).__name__}")
         example = _check_row("example_inputs", example_inputs)
+        _require_graph("compile")
         self.f = f
         self.n_inputs = len(example)
         labels = _argument_names(f, self.n_inputs, "x")
@@ -366,21 +395,42 @@ class CompiledFunction:
         return xs
 
     def __call__(self, inputs: Sequence[float]) -> tuple[float, tuple[float, ...]]:
-        """(f(inputs), (df/dinputs[0], ...)) by the generated code; no `Value` is created."""
-        value, gradient = self._function(*self._inputs(inputs))
+        """(f(inputs), (df/dinputs[0], ...)) by the generated code; no `Value` is created.
+
+        Where the generated code fails or gives a value that is not finite, f runs on the graph
+        engine, so that the error raised is the engine's (see `_engine_error`).
+        """
+        xs = self._inputs(inputs)
+        try:
+            value, gradient = self._function(*xs)
+        except _DOMAIN_ERRORS as error:
+            raise _engine_error(error, lambda: self._graph_path(xs)) from None
+        if not math.isfinite(value):
+            self._graph_path(xs)
         return float(value), tuple(map(float, gradient))
+
+    def _graph_path(self, xs: Sequence[float]) -> None:
+        """f on the graph engine, run for its error."""
+        _call_traced(self.f, [Value(x) for x in xs])
 
     def check(self, inputs: Sequence[float]) -> bool:
         """True if f traced on `inputs` gives the compiled graph and the engine's value and
-        gradients equal the compiled ones; else `TraceMismatchError` saying where they differ."""
+        gradients equal the compiled ones; else `TraceMismatchError` saying where they differ.
+        Every gradient, also of the Values f captures, is left as it was."""
         xs = self._inputs(inputs)
+        _require_graph("check")
         values = [Value(x) for x in xs]
         out = _call_traced(self.f, values)
-        now = _signature(topological_order(out), {v: ("input", i) for i, v in enumerate(values)})
-        _compare(self._signature, now, "on these inputs")
-        out.backward()
+        order = topological_order(out)
+        _compare(self._signature, _signature(order, {v: ("input", i) for i, v in enumerate(values)}), "on these inputs")
+        found = [node.grad for node in order]  # backward() adds into the Values f captures too: restore them
+        try:
+            out.backward()
+            engine = [out.data, *(v.grad for v in values)]
+        finally:
+            for node, grad in zip(order, found):
+                node.grad = grad
         value, gradient = self(xs)
-        engine = [out.data, *(v.grad for v in values)]
         for i, (a, b) in enumerate(zip([value, *gradient], engine)):
             if not (a == b or (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-12)):
                 what = "the value" if i == 0 else f"d/dinputs[{i - 1}]"
@@ -431,6 +481,7 @@ class CompiledLoss:
             raise TypeError("example_sample must be a non-empty sequence with one sequence of numbers per argument")
         example = [_check_row(f"example_sample[{i}]", arg) for i, arg in enumerate(example_sample)]
         self.widths = [len(arg) for arg in example]
+        _require_graph("compile_loss")
         arguments = _argument_names(loss, len(example), "arg")
         data = [[Value(x, f"{name}[{k}]") for k, x in enumerate(arg)] for name, arg in zip(arguments, example)]
         cost = _call_traced(loss, data)
@@ -480,11 +531,13 @@ class CompiledLoss:
         roles.update((v, ("data", i, k)) for i, row in enumerate(data) for k, v in enumerate(row))
         return roles
 
-    def _batches(self, batches: Sequence[Sequence[Sequence[float]]]) -> int:
-        """The number of samples, after checking that every batch has one row per sample."""
+    def _batches(self, batches: Sequence[Sequence[Sequence[float]]]) -> list[Sequence[Sequence[float]]]:
+        """The batches, every number a float (as `Value` converts it), after checking that every
+        batch has one row of finite numbers per sample."""
         if len(batches) != len(self.widths):
             raise TypeError(f"expected {len(self.widths)} batches (one per argument of the loss), got {len(batches)}")
         n = -1
+        checked: list[Sequence[Sequence[float]]] = []
         for i, batch in enumerate(batches):
             if isinstance(batch, (str, bytes)) or not isinstance(batch, Sequence):
                 raise TypeError(f"batch {i} must be a sequence of samples, got {type(batch).__name__}")
@@ -496,22 +549,37 @@ class CompiledLoss:
                 if type(row) in (list, tuple) and len(row) == width and _finite_sum(row):
                     continue  # the common case, checked by one C call
                 _check_row(f"batch {i}, sample {s}", row, width, finite=True)
+            if not {*map(type, itertools.chain.from_iterable(batch))} <= {float}:  # one C pass over the batch
+                # fsum also takes a Decimal or a numpy array: check every number, then convert as `Value` does
+                batch = [
+                    [float(x) for x in _check_row(f"batch {i}, sample {s}", row, width, finite=True)]
+                    for s, row in enumerate(batch)
+                ]
+            checked.append(batch)
         if n == 0:
             raise ValueError("the batch is empty")
-        return n
+        return checked
 
     def __call__(self, *batches: Sequence[Sequence[float]]) -> float:
         """Mean cost over the batch; adds d(mean cost)/dp into `p.grad` for every parameter.
 
         Every number must be finite, and a cost that is not raises the graph engine's error.
         """
-        n = self._batches(batches)
-        cost, gradient = self._function([p.data for p in self.parameters], *batches)
+        batches = tuple(self._batches(batches))
+        n = len(batches[0])
+        try:
+            cost, gradient = self._function([p.data for p in self.parameters], *batches)
+        except _DOMAIN_ERRORS as error:
+            raise _engine_error(error, lambda: self._graph_path(batches, n)) from None
         if not math.isfinite(cost):  # the graph path refuses it: raise its error, naming the sample
-            mean_cost([_call_traced(self.loss, [list(map(Value, batch[s])) for batch in batches]) for s in range(n)])
+            self._graph_path(batches, n)
         for p, g in zip(self.parameters, gradient):
             p.grad += g
         return float(cost)
+
+    def _graph_path(self, batches: Sequence[Sequence[Sequence[float]]], n: int) -> None:
+        """The batch's mean cost on the graph engine, run for its error."""
+        mean_cost([_call_traced(self.loss, [list(map(Value, batch[s])) for batch in batches]) for s in range(n)])
 
     def check(self, *batches: Sequence[Sequence[float]]) -> bool:
         """True if the loss traced on every sample gives the compiled graph; else `TraceMismatchError`.
@@ -519,7 +587,9 @@ class CompiledLoss:
         The loss runs on the graph engine here, so its own checks of values (a finite cost, bce's
         targets in [0, 1]), which the compiled code skips, raise their errors for bad samples.
         """
-        n = self._batches(batches)
+        batches = tuple(self._batches(batches))
+        _require_graph("check")
+        n = len(batches[0])
         for s in range(n):
             data = [[Value(x) for x in batch[s]] for batch in batches]
             cost = _call_traced(self.loss, data)

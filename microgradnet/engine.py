@@ -17,7 +17,15 @@ import numbers
 from collections.abc import Sequence
 from typing import TypeAlias
 
-from microgradnet.modes import OPEN, AnomalyError, detect_anomaly, is_anomaly_enabled, leaf_or_check, no_grad
+from microgradnet.modes import (
+    OPEN,
+    AnomalyError,
+    detect_anomaly,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    leaf_or_check,
+    no_grad,
+)
 from microgradnet.operations import LOG_FLOOR, OPERATIONS, WEIGHTED_SUM, Operation
 from microgradnet.toposort import topological_order
 
@@ -415,6 +423,7 @@ __all__ = [
     "apply_unary",
     "as_value",
     "detect_anomaly",
+    "is_grad_enabled",
     "no_grad",
     "sum_values",
     "topological_order",

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from microgradnet import checks
 from microgradnet.compiler import CompiledLoss, compile_loss
-from microgradnet.engine import Operand, Value, no_grad
+from microgradnet.engine import Operand, Value, is_grad_enabled, no_grad
 from microgradnet.losses import get_cost, mean_cost
 from microgradnet.optim import Optimizer
 
@@ -95,6 +95,11 @@ def fit(
     """
     n = _check_data(inputs, targets)
     cost_function = get_cost(cost)
+    if not is_grad_enabled():
+        raise RuntimeError(
+            "fit: cannot train inside no_grad(): operations there record no graph, so backward() would find "
+            "no gradient and no step would change the model. Call fit outside the no_grad() block"
+        )
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an Optimizer (e.g. optim.Adam(model.parameters())), got {optimizer!r}")
     epochs = checks.count("epochs", epochs)

@@ -5,13 +5,19 @@ trace no longer fits."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import inspect
 import linecache
 import math
+import traceback
+import weakref
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pages import DOCS, code_blocks, text
 from strategies import ROW_CASES, BatchProblem, Expression, Ones, batch_problems, expressions, reals
@@ -19,7 +25,7 @@ from strategies import ROW_CASES, BatchProblem, Expression, Ones, batch_problems
 import microgradnet
 from microgradnet import MLP, Value, engine
 from microgradnet.compiler import TraceMismatchError, compile_loss, compile_mlp_loss
-from microgradnet.engine import sum_values, weighted_sum
+from microgradnet.engine import no_grad, sum_values, weighted_sum
 from microgradnet.losses import get_cost, half_sse, mean_cost
 from microgradnet.operations import OPERATIONS
 
@@ -32,7 +38,7 @@ def same(a: float, b: float) -> bool:
     return a == b or (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-12)
 
 
-def engine_value_and_grad(f: Expression, xs: list[float]) -> tuple[float, list[float]]:
+def engine_value_and_grad(f: Callable[..., Value], xs: list[float]) -> tuple[float, list[float]]:
     values = [Value(x) for x in xs]
     out = f(*values)
     out.backward()
@@ -75,6 +81,94 @@ def test_compiled_value_and_gradient_equal_the_engine(f: Expression, data: st.Da
     assert all(map(same, compiled_gradient, gradient)), (compiled_gradient, gradient)
 
 
+def engine_error(f: Callable[..., Value], xs: list[float]) -> Exception | None:
+    """The error the graph engine raises for f at xs, or None."""
+    try:
+        engine_value_and_grad(f, xs)
+    except Exception as error:
+        return error
+    return None
+
+
+# Inputs at the edges of the operations' domains (log of 0 or a negative, 1/0, exp overflow), where several
+# operations of one graph fail at once and only the order in which they run decides which error is raised.
+edge_inputs = st.sampled_from([0.0, -2.0, 1.0, 2.5, 800.0, -800.0])
+
+
+def made_first_added_last(first: Expression, second: Expression) -> Callable[..., Value]:
+    """g = second + first, first's nodes made before second's: a depth-first order from g's output
+    visits second's graph first, against the order in which g makes its nodes."""
+
+    def g(*inputs: Value) -> Value:
+        a = first(*inputs[: first.n_inputs])
+        b = second(*inputs[: second.n_inputs])
+        return b + a
+
+    return g
+
+
+@settings(derandomize=True, max_examples=400)
+@given(expressions(), expressions(), st.data())
+def test_compiled_code_raises_the_error_the_engine_raises(
+    first: Expression, second: Expression, data: st.DataObject
+) -> None:
+    """On random graphs at inputs where operations fail, compiled code raises the engine's error (type and
+    message), the first in the order f makes its operations, or none where the engine raises none."""
+    f = made_first_added_last(first, second)
+    n = max(first.n_inputs, second.n_inputs)
+    traced = data.draw(st.lists(reals, min_size=n, max_size=n))
+    assume(engine_error(f, traced) is None)
+    compiled = microgradnet.compile(f, traced)
+    xs = data.draw(st.lists(edge_inputs, min_size=n, max_size=n))
+    error = engine_error(f, xs)
+    if error is None:
+        compiled(xs)
+        return
+    with pytest.raises(type(error)) as raised:
+        compiled(xs)
+    assert type(raised.value) is type(error)
+    assert str(raised.value) == str(error)
+
+
+def test_the_first_operation_f_makes_raises_first() -> None:
+    """f makes log(y) before 1/x: at x = 0, y = -2 the engine and the compiled code raise log's error."""
+
+    def f(x: Value, y: Value) -> Value:
+        a = y.log()
+        b = 1.0 / x
+        return b + a
+
+    compiled = microgradnet.compile(f, [1.0, 1.0])
+    with pytest.raises(ValueError, match=r"^log: argument must be positive, got -2.0$"):
+        f(Value(0.0), Value(-2.0))
+    with pytest.raises(ValueError, match=r"^log: argument must be positive, got -2.0$"):
+        compiled([0.0, -2.0])
+
+
+def test_a_value_the_engine_refuses_raises_its_error() -> None:
+    """A cost of an infinite output: the engine's cost refuses it, so the compiled function does too."""
+    compiled = microgradnet.compile(lambda x: half_sse([x * 2.0], [0.0]), [1.0])
+    with pytest.raises(ValueError, match=r"outputs\[0\] = inf is not finite"):
+        half_sse([Value(1e308) * 2.0], [0.0])
+    with pytest.raises(ValueError, match=r"outputs\[0\] = inf is not finite"):
+        compiled([1e308])
+
+
+def test_a_compiled_loss_raises_the_error_of_the_first_operation_the_loss_makes() -> None:
+    """The loss makes log(x_1) before 1/x_0: at x = [0, -2] the compiled loss raises log's error, adding no gradient."""
+    w = Value(1.0)
+
+    def loss(x: list[Value]) -> Value:
+        a = (w * x[1]).log()
+        b = 1.0 / x[0]
+        return b + a
+
+    compiled = compile_loss(loss, [w], [[1.0, 1.0]])
+    with pytest.raises(ValueError, match=r"^log: argument must be positive, got -2.0$"):
+        compiled([[1.0, 1.0], [0.0, -2.0]])
+    assert w.grad == 0.0
+
+
 @given(st.floats(-4.0, 4.0), st.floats(0.1, 4.0))
 def test_relu_derivative_is_evaluated_at_run_time(x: float, traced_at: float) -> None:
     """relu traced at a positive input still gives slope 0 for a negative one: d relu/dx = [x > 0]."""
@@ -97,6 +191,45 @@ def test_domain_errors_are_the_engines_and_name_the_operation() -> None:
     root = microgradnet.compile(lambda x: x**0.5, [4.0])
     with pytest.raises(ZeroDivisionError, match=r"d\(x\*\*0.5\)/dx is infinite"):
         root([0.0])
+
+
+def test_tracing_inside_no_grad_is_refused() -> None:
+    """Inside no_grad() a trace records no graph: compile, compile_mlp_loss and both checks refuse to trace."""
+    compiled = microgradnet.compile(lambda x: x * x, [2.0])
+    compiled_loss = compile_mlp_loss(MLP(2, [1], seed=0))
+    with no_grad():
+        with pytest.raises(RuntimeError, match=r"compile: cannot trace inside no_grad\(\)"):
+            microgradnet.compile(lambda x: x * x, [2.0])
+        with pytest.raises(RuntimeError, match=r"compile_loss: cannot trace inside no_grad\(\)"):
+            compile_mlp_loss(MLP(2, [1], seed=0))
+        with pytest.raises(RuntimeError, match=r"check: cannot trace inside no_grad\(\)"):
+            compiled.check([3.0])
+        with pytest.raises(RuntimeError, match=r"check: cannot trace inside no_grad\(\)"):
+            compiled_loss.check([[1.0, 2.0]], [[0.5]])
+        assert compiled([3.0]) == (9.0, (6.0,))  # running compiled code needs no graph
+    assert compiled.check([3.0])
+
+
+def compiled_sources() -> set[str]:
+    """The generated sources linecache holds (for tracebacks through compiled code)."""
+    return {name for name in linecache.cache if name.startswith("<microgradnet.compile")}
+
+
+def test_a_dropped_compiled_function_frees_its_source() -> None:
+    """While a compiled function lives, a traceback shows its lines; once dropped, it and its source are freed."""
+    before = compiled_sources()
+    log = microgradnet.compile(lambda x: x.log(), [1.0])
+    losses = [compile_mlp_loss(MLP(2, [16, 16, 1], seed=0)) for _ in range(50)]
+    assert len(compiled_sources() - before) == 51
+    with pytest.raises(ValueError) as raised:
+        log([-1.0])
+    assert "log(x)" in "".join(traceback.format_tb(raised.tb))
+    del raised
+    alive = weakref.ref(log)
+    del log, losses
+    gc.collect()
+    assert alive() is None
+    assert not compiled_sources() - before
 
 
 def test_the_leaves_of_the_output_are_handled() -> None:
@@ -370,6 +503,77 @@ def test_compiled_loss_refuses_what_the_graph_path_refuses() -> None:
     assert all(p.grad == 0.0 for p in mlp.parameters())
 
 
+def graph_path(loss: Callable[[list[Value]], Value], w: Value, rows: list[list[object]]) -> tuple[object, ...]:
+    """The graph engine's mean cost of `loss` over `rows` and dC_avg/dw, or its error's type and message."""
+    w.grad = 0.0
+    try:
+        cost = mean_cost([loss([Value(x) for x in row]) for row in rows])  # type: ignore[arg-type]
+        cost.backward()
+    except Exception as error:
+        return type(error), str(error)
+    return cost.data, w.grad
+
+
+@pytest.mark.parametrize(
+    "x",
+    [2**53 + 1, -(2**53) - 3, 10**200, Fraction(1, 3), True, 7],
+    ids=["2**53+1", "-2**53-3", "10**200", "1/3", "True", "7"],
+)
+def test_a_compiled_loss_converts_numbers_as_the_engine_does(x: object) -> None:
+    """An int (above 2**53 too), a Fraction or a bool in a batch is converted to a float as `Value` converts it:
+    the compiled loss gives the graph engine's cost and gradient (a float), or its error."""
+    w = Value(0.5)
+
+    def loss(row: list[Value]) -> Value:
+        return row[0] * row[0] * w + row[1]
+
+    compiled = compile_loss(loss, [w], [[1.0, 1.0]])
+    rows = [[x, 0.25], [1.0, x]]
+    expected = graph_path(loss, w, rows)
+    w.grad = 0.0
+    try:
+        got: tuple[object, ...] = (compiled(rows), w.grad)
+    except Exception as error:
+        got = (type(error), str(error))
+    assert got == expected
+    assert type(w.grad) is float
+
+
+def test_a_compiled_loss_gives_float_gradients_for_numpy_scalars() -> None:
+    """A numpy float64 (a float subclass) is converted to a float: p.grad stays a float, equal to the engine's."""
+    np = pytest.importorskip("numpy", reason="numpy comes with the dev extra: pip install -e '.[dev]'")
+    mlp = MLP(2, [1], "linear", seed=0)
+    compiled = compile_mlp_loss(mlp)
+    cost = compiled([[np.float64(1.5), 2.0]], [[np.float64(0.5)]])
+    assert type(cost) is float
+    assert all(type(p.grad) is float for p in mlp.parameters())
+    grads = [p.grad for p in mlp.parameters()]
+    mlp.zero_grad()
+    mean_cost([half_sse(mlp([1.5, 2.0]), [0.5])]).backward()
+    assert grads == [p.grad for p in mlp.parameters()]
+
+
+def test_a_compiled_loss_refuses_what_value_refuses_naming_the_number() -> None:
+    """A Decimal or a 0-d numpy array (not real numbers to the engine) is a TypeError naming its place; no gradient."""
+    np = pytest.importorskip("numpy", reason="numpy comes with the dev extra: pip install -e '.[dev]'")
+    mlp = MLP(2, [1], "linear", seed=0)
+    compiled = compile_mlp_loss(mlp)
+    for x, shown in ((Decimal("1.5"), "Decimal"), (np.array(1.5), "ndarray")):
+        with pytest.raises(TypeError, match=f"got {shown}"):
+            mlp([x, 2.0])
+        with pytest.raises(TypeError, match=f"got {shown}"):
+            Value(x)
+        with pytest.raises(
+            TypeError, match=rf"^batch 0, sample 1\[0\] must be a real number \(int, float\), got {shown}"
+        ):
+            compiled([[1.0, 2.0], [x, 2.0]], [[0.5], [0.5]])
+        with pytest.raises(
+            TypeError, match=rf"^batch 1, sample 0\[0\] must be a real number \(int, float\), got {shown}"
+        ):
+            compiled([[1.0, 2.0]], [[x]])
+    assert all(p.grad == 0.0 for p in mlp.parameters())
+
+
 def test_a_loss_that_is_a_parameter_has_gradient_one() -> None:
     """A loss returning a parameter itself gives d(mean)/dp = 1, the other parameters 0, and leaves labels alone."""
     p, q = Value(2.0), Value(1.0)
@@ -405,6 +609,21 @@ def test_check_catches_compiled_numbers_that_differ_from_the_engine(monkeypatch:
     monkeypatch.setattr(compiled, "_function", lambda x: (x * x, (3.0 * x,)))
     with pytest.raises(TraceMismatchError, match=r"d/dinputs\[0\]: compiled 6.0, engine 4.0"):
         compiled.check([2.0])
+
+
+def test_check_leaves_every_gradient_as_it_found_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """check() runs backward() on the engine, yet the Values f captures (a leaf and a node) keep their grad,
+    also when check fails."""
+    w = Value(2.0)
+    h = w * 3.0
+    w.grad, h.grad = 0.25, -1.5
+    compiled = microgradnet.compile(lambda x: x * w + x * h, [1.0])
+    assert compiled.check([3.0])
+    assert (w.grad, h.grad) == (0.25, -1.5)
+    monkeypatch.setattr(compiled, "_function", lambda x: (x * 8.0, (0.0,)))
+    with pytest.raises(TraceMismatchError):
+        compiled.check([3.0])
+    assert (w.grad, h.grad) == (0.25, -1.5)
 
 
 def test_compile_loss_checks_its_arguments() -> None:

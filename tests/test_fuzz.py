@@ -448,11 +448,12 @@ def test_draw_graph_raises_only_type_and_value_errors(
 
 @given(sequences, st.one_of(st.none(), sequences), st.one_of(st.sampled_from(sorted(COSTS)), junk), rankdirs)
 def test_draw_network_raises_only_type_and_value_errors(x: object, y: object, cost: object, rankdir: object) -> None:
-    """draw_network with random samples, costs and directions: DOT source, or TypeError/ValueError."""
+    """draw_network with random samples, costs and directions: DOT source, or TypeError/ValueError
+    (OverflowError for a number beyond the float range, as `Value` documents)."""
     mlp = MLP(2, [2, 1], seed=0)
     sample = None if x == [] else x
     draw = lambda: render.draw_network(mlp, sample, y, cost, rankdir=rankdir)  # type: ignore[arg-type]  # noqa: E731
-    graph = attempt(draw, TypeError, ValueError)
+    graph = attempt(draw, TypeError, ValueError, OverflowError)
     if graph is not None:
         assert graph.source.startswith("digraph")
 

@@ -9,6 +9,7 @@ import pytest
 
 from microgradnet import MLP
 from microgradnet.datasets import moons, xor
+from microgradnet.engine import no_grad
 from microgradnet.losses import half_sse, mean_cost
 from microgradnet.optim import SGD, Adam
 from microgradnet.train import accuracy, fit
@@ -113,6 +114,17 @@ def test_fit_names_bad_arguments(change: dict[str, object], error: type, message
     arguments.update(change)
     with pytest.raises(error, match=message):
         fit(mlp, **arguments)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_fit_inside_no_grad_is_refused(compiled: bool) -> None:
+    """Inside no_grad() backward() has no graph to run through: fit refuses instead of training nothing."""
+    inputs, targets = xor()
+    mlp = MLP(2, [3, 1], seed=0)
+    before = [p.data for p in mlp.parameters()]
+    with no_grad(), pytest.raises(RuntimeError, match=r"fit: cannot train inside no_grad\(\)"):
+        fit(mlp, inputs, targets, optimizer=SGD(mlp.parameters(), lr=0.5), progress=False, compiled=compiled)
+    assert [p.data for p in mlp.parameters()] == before
 
 
 def test_accuracy_counts_samples_on_the_right_side_of_the_threshold() -> None:
