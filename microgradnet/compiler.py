@@ -1,4 +1,4 @@
-"""`compile`: trace a function of `Value`s once, then run the recorded graph as straight-line Python.
+"""`compile_function`: trace a function of `Value`s once, then run the recorded graph as straight-line Python.
 
 The traced graph is written out as one Python function on plain floats in local variables
 named after the nodes' labels: the forward pass, one line per node, then the backward pass, one
@@ -337,7 +337,7 @@ def _indent(lines: Sequence[str], depth: int) -> list[str]:
 
 def _build(source: str, globals_: dict[str, Any], name: str) -> Callable[..., Any]:
     """Compile the generated source; its lines show up in tracebacks while the function lives."""
-    filename = f"<microgradnet.compile #{next(_counter)}: {name}>"
+    filename = f"<microgradnet.compile_function #{next(_counter)}: {name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     namespace = {"__builtins__": builtins, **globals_}
     exec(builtins.compile(source, filename, "exec"), namespace)
@@ -346,7 +346,7 @@ def _build(source: str, globals_: dict[str, Any], name: str) -> Callable[..., An
     return function
 
 
-# --- compile(f, example_inputs) ---------------------------------------------------------
+# --- compile_function(f, example_inputs) -----------------------------------------------------
 
 
 class CompiledFunction:
@@ -441,7 +441,7 @@ class CompiledFunction:
         return f"<CompiledFunction of {getattr(self.f, '__qualname__', self.f)!r}, {self.n_inputs} inputs>"
 
 
-def compile(f: Callable[..., Value], example_inputs: Sequence[float]) -> CompiledFunction:
+def compile_function(f: Callable[..., Value], example_inputs: Sequence[float]) -> CompiledFunction:
     """Trace `f(*Values)` once on `example_inputs` and return it compiled to straight-line Python.
 
     `compiled(inputs)` gives `(value, gradient)` with `gradient[i] = df/dinputs[i]`, equal to

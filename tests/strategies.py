@@ -179,8 +179,17 @@ def parameters(row: Operation) -> list[str]:
 def call(row: Operation) -> Callable[..., Value]:
     """The row as a user writes it (`row.written`), as a function of `parameters(row)`."""
     namespace = {"weighted_sum": weighted_sum, "sum_values": sum_values}
-    function: Callable[..., Value] = eval(f"lambda {', '.join(parameters(row))}: {row.written}", namespace)
+    source = f"lambda {', '.join(parameters(row))}: {row.written}"
+    function: Callable[..., Value] = eval(compile(source, CALL_SITE, "eval"), namespace)
     return function
+
+
+CALL_SITE = "<a row of the table, as written>"  # where Python refuses an operand of `call(row)`
+
+
+# The rows a plain operand or two make (x.exp(), x + y), for the fuzzers.
+ONE_PARENT_ROWS = [row for row in TABLE if parameters(row) == ["x"]]
+TWO_PARENT_ROWS = [row for row in TABLE if parameters(row) == ["x", "y"]]
 
 
 # A case per row of the table, for the derivative tests: the operation as a function of

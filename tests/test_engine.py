@@ -7,15 +7,16 @@ import dataclasses
 import math
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import ROW_CASES, Ones, call, nonzero, parameters, positives, reals
 
-from microgradnet import GradcheckError, Value, gradcheck, no_grad
+from microgradnet import GradcheckError, Value, gradcheck, no_grad, operations
 from microgradnet.engine import sum_values, topological_order, weighted_sum, weighted_sums
-from microgradnet.operations import GROUP, OPERATIONS, TABLE
+from microgradnet.operations import GROUP, OPERATIONS, TABLE, markdown_table
 
 # --- every operation's derivative against central differences ------------------------------
 
@@ -500,3 +501,13 @@ def test_an_int_assigned_to_data_works_everywhere_a_float_does() -> None:
     mlp = MLP(2, [1], seed=0)
     mlp.layers[0].neurons[0].w[0].data = 1
     assert math.isfinite(backprop(mlp, [1.0, 2.0], [0.5], "half_sse").dW[0][0][0])
+
+
+def test_the_docs_print_the_derivative_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/engine.md shows exactly the engine's table, row by row; a changed row is caught."""
+    page = (Path(__file__).parent.parent / "docs" / "engine.md").read_text()
+    assert markdown_table() in page
+    assert len(TABLE) == markdown_table().count("\n") - 2  # a line per row, under the two header lines
+    wrong = dataclasses.replace(TABLE[3], derivatives={"x": "1.0 + out * out"})
+    monkeypatch.setattr(operations, "TABLE", (*TABLE[:3], wrong, *TABLE[4:]))
+    assert markdown_table() not in page
