@@ -38,7 +38,7 @@ def check_activation(name: object) -> str:
     return name
 
 
-def _check_inputs(x: Sequence[Operand], expected: int) -> list[Value]:
+def check_inputs(x: Sequence[Operand], expected: int) -> list[Value]:
     """The inputs as Values (numbers become leaves labelled x[k]); each must be finite."""
     if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
         raise TypeError(f"inputs must be a sequence of {expected} numbers or Values, got {type(x).__name__}")
@@ -101,7 +101,7 @@ class Neuron(Module):
         self.b.label = f"b{index}"
 
     def __call__(self, x: Sequence[Operand]) -> Value:
-        return self.forward(_check_inputs(x, self.nin))
+        return self.forward(check_inputs(x, self.nin))
 
     def forward(self, a: list[Value]) -> Value:
         """a_j = sigma(z_j), z_j = sum_k w_jk a_k + b_j, for inputs already checked and wrapped."""
@@ -138,7 +138,7 @@ class Layer(Module):
             neuron.name_as(f"{index}[{j}]")
 
     def __call__(self, x: Sequence[Operand]) -> list[Value]:
-        return self.forward(_check_inputs(x, self.nin))
+        return self.forward(check_inputs(x, self.nin))
 
     def forward(self, a: list[Value]) -> list[Value]:
         """a^l = sigma(z^l), z^l = W^l a^(l-1) + b^l (the inputs' data read once for the layer)."""
@@ -184,7 +184,7 @@ class MLP(Module):
         return [self.nin, *(layer.nout for layer in self.layers)]
 
     def __call__(self, x: Sequence[Operand]) -> list[Value]:
-        a = _check_inputs(x, self.nin)
+        a = check_inputs(x, self.nin)
         for layer in self.layers:
             a = layer.forward(a)
         return a
