@@ -88,7 +88,7 @@ def build_mlp(architecture: Architecture, values: list[float]) -> MLP:
     sizes = [nin, *widths]
     for l in range(1, len(widths) - 1):
         mlp.layers[l] = Layer(sizes[l], sizes[l + 1], activations[l])
-        mlp.layers[l].name_as(f"[{l}]")
+        mlp.layers[l].name_as((l,))
     for p, value in zip(mlp.parameters(), values, strict=True):
         p.data = value
     return mlp
