@@ -1,4 +1,4 @@
-"""The `microgradnet` command line (also `python -m microgradnet`): demo, train, check, graph.
+"""The `microgradnet` command line (also `python -m microgradnet`): demo, train, check, graph, explore.
 
 Every value is checked while the arguments are parsed (argparse `type=` functions and `choices`),
 and errors the library raises about a user's choices become argparse errors: usage, message,
@@ -199,9 +199,17 @@ def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.backprop is not None or args.engine is not None:
+        try:
+            from microgradnet.testing.command import run_kit
+        except ImportError as error:  # hypothesis, of the testing extra
+            parser.error(str(error))
+        return run_kit(args, parser)
     from microgradnet.crosscheck import compare
 
     _check_bce_output(args, parser)
+    args.sizes, args.samples = args.sizes or [2, 3, 3, 1], args.samples or 5
+    args.tolerance = 1e-10 if args.tolerance is None else args.tolerance
     nin, *nouts = args.sizes
     mlp = MLP(nin, nouts, args.activation, output_activation=args.output_activation, seed=args.seed)
     rng = random.Random(args.seed)
@@ -306,6 +314,31 @@ def _add_compiled_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_testing_options(check: argparse.ArgumentParser) -> None:
+    """--backprop and --engine: check your own code with microgradnet.testing (run by its `command` module)."""
+    kit = check.add_argument_group("your own code (needs the testing extra: pip install 'microgradnet[testing]')")
+    kit.add_argument(
+        "--backprop",
+        metavar="TARGET",
+        help="fn(weights, biases, x, y) -> (dC/dw, dC/db) to check: module:function or path/to/file.py:function",
+    )
+    kit.add_argument(
+        "--engine",
+        metavar="TARGET",
+        help="a micrograd-like Value class to check: module:Value or path/to/file.py:Value",
+    )
+    kit.add_argument(
+        "--layout",
+        choices=["lists", "nielsen"],
+        help="--backprop's arrays: nested lists (default) or numpy as in Nielsen's network.py",
+    )
+    kit.add_argument("--returns", choices=["dw,db", "db,dw"], help="--backprop's pair (dw,db; Nielsen's is db,dw)")
+    kit.add_argument(
+        "--batch", action="store_true", help="--backprop takes xs, ys and returns the mean cost's gradient"
+    )
+    kit.add_argument("--skip", action="append", metavar="PROPERTY", help="--engine: leave out a property (repeatable)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every subcommand; each sets `command` (the function that runs it) and `parser` (its own
     parser, whose `error` prints that subcommand's usage)."""
@@ -321,7 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a sigmoid MLP on two moons and draw what it learned",
         description="Train a 2-8-1 sigmoid MLP on two moons with a progress bar, print its accuracy and one "
         "sample's gradients by autograd and by the delta equations, and write the decision boundary, the loss "
-        "curve and a picture of the trained network into an output folder.",
+        "curve, a picture of the trained network and an explorer page (explore.html) into an output folder.",
     )
     demo.add_argument("--out", type=Path, default=Path("microgradnet-demo"), help="output folder (%(default)s)")
     demo.add_argument("--epochs", type=positive_int, default=60, help="training epochs (%(default)s)")
@@ -357,22 +390,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check",
-        help="compare autograd with the delta equations on a random network",
+        help="compare autograd (or your own backprop or engine) with the delta equations",
         description="Build a random MLP, run backward() and the delta equations (BP1-BP4) on random samples, "
-        "print the largest difference per layer, and exit with status 1 if they disagree.",
+        "print the largest difference per layer, and exit with status 1 if they disagree. With --backprop or "
+        "--engine, check your own code instead (see docs/checking.md).",
     )
     check.add_argument(
-        "--sizes", type=architecture, default=[2, 3, 3, 1], help="input and layer widths (default: 2,3,3,1)"
+        "--sizes", type=architecture, help="input and layer widths (default: 2,3,3,1; with --backprop: drawn)"
     )
     _add_network_options(check, cost="half_sse")
-    check.add_argument("--samples", type=positive_int, default=5, help="random samples to check (%(default)s)")
+    check.add_argument("--samples", type=positive_int, help="random samples to check (5; --backprop, --engine: 200)")
     check.add_argument("--seed", type=integer, default=0, help="seed of weights and samples (%(default)s)")
     check.add_argument(
         "--tolerance",
         type=non_negative_float,
-        default=1e-10,
-        help="largest allowed |autograd - delta| / max(1, |gradient|) (%(default)s)",
+        help="largest allowed |difference| / max(1, |gradient|) (1e-10; --backprop: 1e-6, --engine: 1e-9)",
     )
+    _add_testing_options(check)
     check.set_defaults(command=run_check, parser=check)
 
     graph = commands.add_parser(
@@ -394,6 +428,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-nodes", type=positive_int, default=2000, help="refuse graphs with more nodes (%(default)s)"
     )
     graph.set_defaults(command=run_graph, parser=graph)
+
+    from microgradnet.explore.command import add_command as add_explore_command  # it reads this module's types
+
+    add_explore_command(commands)
     return parser
 
 

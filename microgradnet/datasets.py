@@ -1,10 +1,14 @@
-"""Toy data sets for binary classification: xor, two moons, two circles, two spirals.
+"""Data sets: toy ones for binary classification (xor, two moons, two circles, two spirals) and
+two real ones of many classes that scikit-learn ships (handwritten digits, iris).
 
-Each function returns `(inputs, targets)`: `inputs[s]` is the list of input numbers of sample
+Each toy function returns `(inputs, targets)`: `inputs[s]` is the list of input numbers of sample
 `s` and `targets[s]` the list `[y]` with the class y in {0.0, 1.0}, the shapes `MLP.__call__`
 and the costs take. Class 0 comes first, then class 1 (`train.fit` shuffles mini-batches itself).
+The real ones, `digits()` and `iris()`, return a `Split`: a fixed train and test set of that
+shape, with one-hot targets, and the classes' names. They need scikit-learn (the `data` extra),
+which ships both inside the package, so nothing is downloaded; the toy ones need nothing.
 
-Bit-exact on every machine: for a given seed each function returns the same floats on every
+Bit-exact on every machine: for a given seed each toy function returns the same floats on every
 platform and Python version. They are built only from `random.Random(seed).random()` (whose
 sequence Python guarantees across versions) and the basic arithmetic operations, which IEEE 754
 rounds identically everywhere; the platform's `math.cos`, `math.sin` and `math.log` are not
@@ -17,11 +21,14 @@ used, because their last bits may differ between C libraries. So
 
 from __future__ import annotations
 
+import importlib
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 from microgradnet import checks
+from microgradnet.losses import one_hot
 
 Dataset = tuple[list[list[float]], list[list[float]]]
 
@@ -138,4 +145,72 @@ def spirals(n: int = 200, noise: float = 0.05, seed: int | None = 0, *, turns: f
 
 DATASETS: dict[str, Callable[..., Dataset]] = {"xor": xor, "moons": moons, "circles": circles, "spirals": spirals}
 
-__all__ = ["DATASETS", "Dataset", "circles", "moons", "spirals", "xor"]
+
+# --- real data, from scikit-learn -----------------------------------------------------------------
+
+TEST_EVERY = 5  # in each class, every fifth sample (the 5th, 10th, ...) is a test sample
+
+
+class Split(NamedTuple):
+    """A fixed train/test split, `(inputs, targets)` each; `classes[y]` names class y (one-hot index y)."""
+
+    train: Dataset
+    test: Dataset
+    classes: tuple[str, ...]
+
+
+def _bundled(loader: str, caller: str) -> Any:
+    """scikit-learn's bundled data set `sklearn.datasets.<loader>()`; ImportError naming the extra without it."""
+    try:
+        sklearn_datasets = importlib.import_module("sklearn.datasets")
+    except ImportError:
+        raise ImportError(
+            f"datasets.{caller}() needs scikit-learn: pip install 'microgradnet[data]' (or scikit-learn)"
+        ) from None
+    return getattr(sklearn_datasets, loader)()
+
+
+def _split(inputs: Sequence[list[float]], labels: Sequence[int], classes: tuple[str, ...]) -> Split:
+    """Within each class, in the given order, every `TEST_EVERY`-th sample to the test set, the rest to train."""
+    train: Dataset = ([], [])
+    test: Dataset = ([], [])
+    seen = [0] * len(classes)
+    for x, y in zip(inputs, labels):
+        seen[y] += 1
+        part = test if seen[y] % TEST_EVERY == 0 else train
+        part[0].append(x)
+        part[1].append(one_hot(y, len(classes)))
+    return Split(train, test, classes)
+
+
+def digits() -> Split:
+    """scikit-learn's 8x8 handwritten digits: 1,797 images of the digits 0-9 (the UCI optical
+    recognition set), 1,442 to train on and 355 to test, 10 classes ("0" to "9").
+
+    `inputs[s]` holds an image's 64 pixels row by row, each grey level 0-16 divided by 16 (so
+    exactly k/16, in [0, 1]); `targets[s]` is the one-hot digit. The split is fixed: within each
+    digit, in scikit-learn's order, every fifth image is a test image, so the test set holds a
+    fifth of each digit (34 to 36 images) and the same images are held out on every machine.
+    """
+    bunch = _bundled("load_digits", "digits")
+    inputs = [[pixel / 16.0 for pixel in image] for image in bunch.data.tolist()]
+    return _split(inputs, bunch.target.tolist(), tuple(str(name) for name in bunch.target_names.tolist()))
+
+
+def iris() -> Split:
+    """Fisher's iris flowers from scikit-learn: 150 samples of 3 species, 120 to train on and 30 to test.
+
+    `inputs[s]` holds the 4 measurements (sepal length and width, petal length and width), each
+    mapped to (x - min) / (max - min) with the min and max of that measurement over all 150
+    flowers, so in [0, 1]; `targets[s]` is the one-hot species ("setosa", "versicolor",
+    "virginica"). The split is fixed: within each species, every fifth flower is a test sample.
+    """
+    bunch = _bundled("load_iris", "iris")
+    rows = bunch.data.tolist()
+    low = [min(column) for column in zip(*rows)]
+    high = [max(column) for column in zip(*rows)]
+    inputs = [[(x - lo) / (hi - lo) for x, lo, hi in zip(row, low, high)] for row in rows]
+    return _split(inputs, bunch.target.tolist(), tuple(str(name) for name in bunch.target_names.tolist()))
+
+
+__all__ = ["DATASETS", "Dataset", "Split", "circles", "digits", "iris", "moons", "spirals", "xor"]

@@ -6,14 +6,18 @@ indexing `mlp.layers`, L the output layer (`mlp.layers[-1]`) and a^(l-1) for l =
 
     forward  z^l_j = sum_k w^l_jk a^(l-1)_k + b^l_j,   a^l_j = sigma(z^l_j)
     BP1      delta^L_j  = dC/da^L_j * sigma'(z^L_j)
+             delta^L    = J^T dC/da^L,  J_jk = da^L_j/dz^L_k   (its general form, for a softmax output)
     BP2      delta^l_k  = (sum_j w^(l+1)_jk delta^(l+1)_j) * sigma'(z^l_k)
     BP3      dC/db^l_j  = delta^l_j
     BP4      dC/dw^l_jk = a^(l-1)_k delta^l_j
 
 In `w_jk`, j is always the neuron of the later layer and k the earlier one, so BP2 names the
-neuron of layer l `k`. Nothing here uses the engine's derivative table: the activations, their
-derivatives and the costs' derivatives are written out again below, so the engine and this
-module are two independent witnesses of the same gradients.
+neuron of layer l `k`. A softmax output layer, a^L_j = e^(z^L_j) / sum_k e^(z^L_k), makes
+every a^L_j depend on every z^L_k, so BP1 takes its general form there; for softmax with the
+log-likelihood cost (and for sigmoid with bce) it simplifies to delta^L = a^L - y (Nielsen's
+chapter 3). Nothing here uses the engine's derivative table: the activations, their derivatives
+and the costs' derivatives are written out again below, so the engine and this module are two
+independent witnesses of the same gradients.
 """
 
 # ruff: noqa: E741  -- `l` is the layer index of the equations
@@ -26,7 +30,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, TypeAlias
 
 from microgradnet import checks
-from microgradnet.losses import check_bce_domain, get_cost
+from microgradnet.losses import check_bce_domain, check_cross_entropy_domain, get_cost
 from microgradnet.nn import MLP, check_activation
 from microgradnet.operations import LOG_FLOOR
 
@@ -90,6 +94,25 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 
+# --- softmax, the activation of a whole output layer ------------------------------------------
+
+SOFTMAX = "softmax"
+
+
+def softmax(z: Vector) -> Vector:
+    """a_j = e^(z_j - m) / sum_k e^(z_k - m) with m = max_k z_k: the same a as without the shift,
+    and no e^x can overflow (every x <= 0)."""
+    m = max(z)
+    e = [math.exp(z_j - m) for z_j in z]
+    total = sum(e)
+    return tuple(e_j / total for e_j in e)
+
+
+def softmax_jacobian(a: Vector) -> Matrix:
+    """J_jk = da_j/dz_k = a_j ([j = k] - a_k), from the output a = softmax(z) itself."""
+    return tuple(tuple(a_j * ((1.0 if j == k else 0.0) - a_k) for k, a_k in enumerate(a)) for j, a_j in enumerate(a))
+
+
 # --- dC/da^L for each cost ---------------------------------------------------------------------
 
 
@@ -120,12 +143,19 @@ def bce_derivative(a: Vector, y: Vector) -> Vector:
     )
 
 
+def cross_entropy_derivative(a: Vector, y: Vector) -> Vector:
+    """dC/da_j = -y_j / a_j, for C = -sum_j y_j ln a_j = -ln a_y (y one-hot), the log clamped as in `losses`."""
+    check_cross_entropy_domain(a, y)
+    return tuple(-y_j * clamped_log_derivative(a_j) for a_j, y_j in zip(a, y))
+
+
 CostDerivative: TypeAlias = Callable[[Vector, Vector], Vector]
 
 COST_DERIVATIVES: dict[str, CostDerivative] = {
     "half_sse": half_sse_derivative,
     "mse": mse_derivative,
     "bce": bce_derivative,
+    "cross_entropy": cross_entropy_derivative,
 }
 
 
@@ -157,6 +187,22 @@ def activation_derivative(z: Vector, activations: Sequence[str]) -> Vector:
 def output_delta(dC_da: Vector, sigma_prime_z: Vector) -> Vector:
     """BP1, the output error: delta^L_j = dC/da^L_j * sigma'(z^L_j)."""
     return tuple(dC_da_j * s_j for dC_da_j, s_j in zip(dC_da, sigma_prime_z))
+
+
+def output_delta_general(jacobian: Matrix, dC_da: Vector) -> Vector:
+    """BP1 in its general form: delta^L = J^T dC/da^L, i.e. delta^L_k = sum_j (da^L_j/dz^L_k) dC/da^L_j.
+
+    For an activation of each neuron alone J is diagonal, J_jj = sigma'(z^L_j), and this is BP1.
+    """
+    return tuple(sum(J_j[k] * dC_da_j for J_j, dC_da_j in zip(jacobian, dC_da)) for k in range(len(dC_da)))
+
+
+def output_delta_a_minus_y(a: Vector, y: Vector) -> Vector:
+    """BP1 for softmax with the log-likelihood cost (y one-hot), and for sigmoid with bce: delta^L = a^L - y.
+
+    (Away from the clamped logs: where ln a_j < -100 the cost is flat and BP1 gives 0 there.)
+    """
+    return tuple(a_j - y_j for a_j, y_j in zip(a, y))
 
 
 def hidden_delta(w_next: Matrix, delta_next: Vector, sigma_prime_z: Vector) -> Vector:
@@ -218,6 +264,16 @@ class _Layer(NamedTuple):
     w: Matrix
     b: Vector
     activations: tuple[str, ...]
+    softmax: bool  # a^l = softmax(z^l), then every entry of `activations` is "softmax"
+
+
+def _check_activation(name: str, output_layer: bool) -> None:
+    """A known activation of one neuron, or softmax in the output layer."""
+    if name == SOFTMAX:
+        if not output_layer:
+            raise ValueError("softmax is the activation of an output layer, not of a hidden one")
+    else:
+        check_activation(name)
 
 
 def _read_network(mlp: MLP) -> list[_Layer]:
@@ -234,7 +290,7 @@ def _read_network(mlp: MLP) -> list[_Layer]:
                     f"but the layer before gives {width} inputs"
                 )
             try:
-                check_activation(neuron.activation)
+                _check_activation(neuron.activation, output_layer=l == len(mlp.layers) - 1)
             except ValueError as error:
                 raise ValueError(f"mlp.layers[{l}].neurons[{j}]: {error}") from None
             for p in neuron.parameters():
@@ -242,11 +298,15 @@ def _read_network(mlp: MLP) -> list[_Layer]:
                     raise ValueError(
                         f"parameter {p.label or f'of mlp.layers[{l}].neurons[{j}]'} = {p.data!r} is not finite"
                     )
+        activations = tuple(neuron.activation for neuron in layer.neurons)
+        if SOFTMAX in activations and set(activations) != {SOFTMAX}:
+            raise ValueError(f"mlp.layers[{l}]: softmax is an activation of the whole layer, got {list(activations)}")
         layers.append(
             _Layer(
                 w=tuple(tuple(w_jk.data for w_jk in neuron.w) for neuron in layer.neurons),
                 b=tuple(neuron.b.data for neuron in layer.neurons),
-                activations=tuple(neuron.activation for neuron in layer.neurons),
+                activations=activations,
+                softmax=SOFTMAX in activations,
             )
         )
         width = len(layer.neurons)
@@ -261,21 +321,32 @@ def _cost_derivative(cost: str) -> CostDerivative:
 # --- backpropagation --------------------------------------------------------------------------------
 
 
+def _activate(layer: _Layer, z: Vector) -> Vector:
+    """a^l: softmax(z^l) for a softmax layer, else sigma_j(z^l_j) neuron by neuron."""
+    return softmax(z) if layer.softmax else activation(z, layer.activations)
+
+
+def _output_error(layer: _Layer, z: Vector, a: Vector, dC_da: Vector) -> Vector:
+    """BP1: its general form behind softmax (each a^L_j depends on every z^L_k), else per neuron."""
+    if layer.softmax:
+        return output_delta_general(softmax_jacobian(a), dC_da)
+    return output_delta(dC_da, activation_derivative(z, layer.activations))
+
+
 def _backprop(layers: list[_Layer], x: Vector, y: Vector, cost_derivative: CostDerivative) -> Backprop:
     z: list[Vector] = []
     a: list[Vector] = []
     a_prev = x
     for layer in layers:
         z.append(weighted_input(layer.w, layer.b, a_prev))
-        a.append(activation(z[-1], layer.activations))
+        a.append(_activate(layer, z[-1]))
         a_prev = a[-1]
 
     L = len(layers) - 1  # the output layer
-    sigma_prime_z = [activation_derivative(z[l], layers[l].activations) for l in range(L + 1)]
     delta: list[Vector] = [()] * (L + 1)
-    delta[L] = output_delta(cost_derivative(a[L], y), sigma_prime_z[L])
+    delta[L] = _output_error(layers[L], z[L], a[L], cost_derivative(a[L], y))
     for l in reversed(range(L)):
-        delta[l] = hidden_delta(layers[l + 1].w, delta[l + 1], sigma_prime_z[l])
+        delta[l] = hidden_delta(layers[l + 1].w, delta[l + 1], activation_derivative(z[l], layers[l].activations))
 
     inputs = [x, *a[:-1]]  # a^(l-1) of every layer l
     return Backprop(
@@ -290,7 +361,7 @@ def _backprop(layers: list[_Layer], x: Vector, y: Vector, cost_derivative: CostD
 def backprop(mlp: MLP, x: Sequence[float], y: Sequence[float], cost: str = "half_sse") -> Backprop:
     """z, a, delta = dC/dz and the gradients dC/dW, dC/db of one sample's cost C(a^L, y), by BP1-BP4.
 
-    `cost` is a name from `microgradnet.losses.COSTS` ("half_sse", "mse" or "bce").
+    `cost` is a name from `microgradnet.losses.COSTS` ("half_sse", "mse", "bce" or "cross_entropy").
     """
     layers = _read_network(mlp)
     derivative = _cost_derivative(cost)
@@ -333,4 +404,16 @@ def _mean(vectors: list[Vector]) -> Vector:
     return tuple(sum(column) / len(vectors) for column in zip(*vectors))
 
 
-__all__ = ["ACTIVATIONS", "COST_DERIVATIVES", "Backprop", "BatchBackprop", "backprop", "backprop_batch"]
+__all__ = [
+    "ACTIVATIONS",
+    "COST_DERIVATIVES",
+    "SOFTMAX",
+    "Backprop",
+    "BatchBackprop",
+    "backprop",
+    "backprop_batch",
+    "output_delta_a_minus_y",
+    "output_delta_general",
+    "softmax",
+    "softmax_jacobian",
+]

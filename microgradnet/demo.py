@@ -2,7 +2,8 @@
 
 It trains the network of `DemoSettings` with `fit`, prints the training accuracy and a table of
 one sample's gradients by autograd and by the delta equations, and writes the decision boundary,
-the loss curve and a picture of the trained network into an output folder.
+the loss curve, a picture of the trained network and an explorer page (one sample's backward
+pass step by step, and the training epoch by epoch) into an output folder.
 """
 
 # ruff: noqa: E741  -- `l` is the layer index of the equations
@@ -15,6 +16,9 @@ from pathlib import Path
 
 from microgradnet.crosscheck import compare
 from microgradnet.datasets import moons
+from microgradnet.engine import Value
+from microgradnet.explore.snapshots import Snapshots
+from microgradnet.losses import get_cost
 from microgradnet.nn import MLP
 from microgradnet.optim import Adam
 from microgradnet.train import accuracy, fit
@@ -46,10 +50,22 @@ class DemoResult:
     files: list[Path] = field(default_factory=list)
 
 
-def train_network(settings: DemoSettings, *, progress: bool = True) -> tuple[MLP, list[float], float]:
-    """The demo network trained on its moons: (network, loss history, training accuracy)."""
+def new_network(settings: DemoSettings) -> MLP:
+    """The demo's network before training."""
+    return MLP(2, [*settings.hidden, 1], settings.activation, seed=settings.seed)
+
+
+def train_network(
+    settings: DemoSettings,
+    *,
+    progress: bool = True,
+    mlp: MLP | None = None,
+    on_epoch: Callable[[int, float], None] | None = None,
+) -> tuple[MLP, list[float], float]:
+    """The demo network (or `mlp`, made by `new_network`) trained on its moons: (network, loss
+    history, training accuracy). `on_epoch` is `fit`'s (e.g. `explore.Snapshots(mlp)`)."""
     inputs, targets = moons(settings.n, settings.noise, settings.seed)
-    mlp = MLP(2, [*settings.hidden, 1], settings.activation, seed=settings.seed)
+    mlp = new_network(settings) if mlp is None else mlp
     history = fit(
         mlp,
         inputs,
@@ -61,6 +77,7 @@ def train_network(settings: DemoSettings, *, progress: bool = True) -> tuple[MLP
         seed=settings.seed,
         progress=progress,
         compiled=settings.compiled,
+        on_epoch=on_epoch,
     )
     return mlp, history, accuracy(mlp, inputs, targets)
 
@@ -98,6 +115,32 @@ def network_picture(mlp: MLP, x: list[float], y: list[float], cost: str, out: Pa
         return render.save(graph, out / "network.dot"), note
 
 
+def sample_cost(mlp: MLP, x: list[float], y: list[float], cost: str) -> Value:
+    """One sample's cost C(mlp(x), y), labelled C, after `backward()`: the graph every box of which has its grad."""
+    c = get_cost(cost)(mlp(x), [Value(y_i, f"y[{i}]") for i, y_i in enumerate(y)])
+    c.label = "C"
+    c.backward()
+    return c
+
+
+def explorer_page(mlp: MLP, snapshots: Snapshots, settings: DemoSettings, out: Path) -> tuple[Path, str]:
+    """`out`/explore.html: one sample's backward pass step by step, and the training replayed epoch by
+    epoch; without Graphviz's `dot` program (which lays out the graph), the training only, and a note."""
+    from microgradnet import explore, render
+
+    inputs, targets = moons(settings.n, settings.noise, settings.seed)
+    page = explore.network(mlp, snapshots, (inputs, targets), cost=settings.cost, title="The training, epoch by epoch")
+    note = ""
+    try:
+        graph = explore.graph(
+            sample_cost(mlp, inputs[0], targets[0], settings.cost), title="One sample's backward pass"
+        )
+        page = graph + page
+    except render.GraphvizNotFoundError:
+        note = "Graphviz's `dot` program is not installed, so explore.html shows the training but not the graph"
+    return page.save(out / "explore.html"), note
+
+
 def _say(text: str) -> None:
     print(text, flush=True)  # flushed, so that the lines and the progress bar (on stderr) keep their order
 
@@ -114,7 +157,8 @@ def run(
         f"microgradnet demo: a {sizes} {settings.activation} network learns two moons "
         f"({settings.n} points, noise {settings.noise}), Adam lr {settings.lr}, {settings.cost} cost"
     )
-    mlp, history, train_accuracy = train_network(settings, progress=progress)
+    snapshots = Snapshots(new_network(settings))
+    mlp, history, train_accuracy = train_network(settings, progress=progress, mlp=snapshots.mlp, on_epoch=snapshots)
     echo(f"training accuracy: {train_accuracy:.1%} of {settings.n} points; final loss {history[-1]:.4f}")
     inputs, targets = moons(settings.n, settings.noise, settings.seed)
     echo("")
@@ -124,14 +168,17 @@ def run(
     title = f"Two moons: {sizes} {settings.activation} MLP, training accuracy {train_accuracy:.1%}"
     result.files.append(plots.decision_boundary(mlp, inputs, targets, out / "decision_boundary.png", title=title))
     result.files.append(plots.loss_curve(history, out / "loss.png", cost=settings.cost))
-    picture, note = network_picture(mlp, inputs[0], targets[0], settings.cost, out)
-    result.files.append(picture)
-    if note:
-        echo(note)
+    for picture, note in (
+        network_picture(mlp, inputs[0], targets[0], settings.cost, out),
+        explorer_page(mlp, snapshots, settings, out),
+    ):
+        result.files.append(picture)
+        if note:
+            echo(note)
     echo(f"wrote {len(result.files)} files into {out.resolve()}/:")
     for path in result.files:
         echo(f"  {path.name}")
     return result
 
 
-__all__ = ["DemoResult", "DemoSettings", "run", "train_network"]
+__all__ = ["DemoResult", "DemoSettings", "explorer_page", "new_network", "run", "sample_cost", "train_network"]

@@ -1,12 +1,14 @@
 """Costs of one sample, C(a^L, y), built from `Value` operations, and the mean over a data set.
 
-    mse       C = (1/n_L) sum_i (a_i - y_i)^2
-    half_sse  C = 1/2 sum_i (a_i - y_i)^2
-    bce       C = -sum_i [y_i ln a_i + (1 - y_i) ln(1 - a_i)],  logs clamped at -100 as in PyTorch
+    mse            C = (1/n_L) sum_i (a_i - y_i)^2
+    half_sse       C = 1/2 sum_i (a_i - y_i)^2
+    bce            C = -sum_i [y_i ln a_i + (1 - y_i) ln(1 - a_i)],  logs clamped at -100 as in PyTorch
+    cross_entropy  C = -sum_i y_i ln a_i = -ln a_y for a one-hot y (the log-likelihood), log clamped too
 
-`outputs` may be `Value`s or numbers; `targets` are numbers (or `Value`s). Every output and
-target must be finite (`ValueError` naming it otherwise), and a cost is finite or an error: a
-cost that overflows a float raises `OverflowError`, so training never sees a silent `nan` or `inf`.
+`outputs` may be `Value`s or numbers; `targets` are numbers (or `Value`s), for `cross_entropy`
+also the class index y itself. Every output and target must be finite (`ValueError` naming it
+otherwise), and a cost is finite or an error: a cost that overflows a float raises
+`OverflowError`, so training never sees a silent `nan` or `inf`.
 """
 
 from __future__ import annotations
@@ -69,12 +71,53 @@ def bce(outputs: Sequence[Operand], targets: Sequence[Operand]) -> Value:
 def check_bce_domain(outputs: Sequence[float], targets: Sequence[float]) -> None:
     """Raise `ValueError` naming the first output or target outside [0, 1], where bce is defined."""
     for name, values in (("outputs", outputs), ("targets", targets)):
-        for i, v in enumerate(values):
-            if not 0.0 <= v <= 1.0:
-                raise ValueError(f"bce: {name}[{i}] = {v!r} is outside [0, 1]")
+        _check_unit_interval("bce", name, values)
 
 
-COSTS: dict[str, Cost] = {"half_sse": half_sse, "mse": mse, "bce": bce}
+def _check_unit_interval(cost: str, name: str, values: Sequence[float]) -> None:
+    for i, v in enumerate(values):
+        if not 0.0 <= v <= 1.0:
+            raise ValueError(f"{cost}: {name}[{i}] = {v!r} is outside [0, 1]")
+
+
+def cross_entropy(outputs: Sequence[Operand], targets: Sequence[Operand] | int) -> Value:
+    """C = -sum_i y_i ln a_i = -ln a_y for a one-hot target y;  dC/da_i = -y_i / a_i.
+
+    `targets` is one-hot (one 1, the rest 0) or the class index y (an int). The outputs must lie
+    in [0, 1], as a softmax output's do; the log is clamped at -100 (its derivative 0 there), so
+    a_y = 0 costs 100. The graph holds every y_i ln a_i, so one graph serves every class.
+    """
+    if not isinstance(targets, Sequence):
+        targets = _class_target(outputs, targets)
+    pairs = _pairs(outputs, targets)
+    check_cross_entropy_domain([a.data for a, _ in pairs], [y.data for _, y in pairs])
+    return -sum_values([y * a.clamped_log() for a, y in pairs])
+
+
+def _class_target(outputs: Sequence[Operand], y: object) -> list[float]:
+    """The one-hot target of the class index y, one number per output."""
+    if isinstance(y, bool) or not isinstance(y, int):
+        raise TypeError(f"targets must be a sequence of numbers or a class index (an int), got {type(y).__name__}")
+    if isinstance(outputs, (str, bytes)) or not isinstance(outputs, Sequence):
+        raise TypeError(f"outputs must be a sequence of numbers or Values, got {type(outputs).__name__}")
+    return one_hot(y, len(outputs))
+
+
+def one_hot(y: int, n_classes: int) -> list[float]:
+    """The target of class y among n_classes: y_i = 1.0 for i = y, 0.0 elsewhere."""
+    if not 0 <= y < n_classes:
+        raise ValueError(f"class index {y} is out of range for {n_classes} classes")
+    return [1.0 if i == y else 0.0 for i in range(n_classes)]
+
+
+def check_cross_entropy_domain(outputs: Sequence[float], targets: Sequence[float]) -> None:
+    """Raise `ValueError` naming an output outside [0, 1], or the targets if they are not one-hot."""
+    _check_unit_interval("cross_entropy", "outputs", outputs)
+    if sorted(targets) != [0.0] * (len(targets) - 1) + [1.0]:
+        raise ValueError(f"cross_entropy: targets must be one-hot (one 1, the rest 0), got {list(targets)!r}")
+
+
+COSTS: dict[str, Cost] = {"half_sse": half_sse, "mse": mse, "bce": bce, "cross_entropy": cross_entropy}
 
 
 def get_cost(name: str) -> Cost:
@@ -98,4 +141,16 @@ def mean_cost(costs: Sequence[Value]) -> Value:
     return sum_values(list(costs)) / len(costs)
 
 
-__all__ = ["COSTS", "Cost", "bce", "check_bce_domain", "get_cost", "half_sse", "mean_cost", "mse"]
+__all__ = [
+    "COSTS",
+    "Cost",
+    "bce",
+    "check_bce_domain",
+    "check_cross_entropy_domain",
+    "cross_entropy",
+    "get_cost",
+    "half_sse",
+    "mean_cost",
+    "mse",
+    "one_hot",
+]

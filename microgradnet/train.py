@@ -17,7 +17,7 @@ graph traced once, then run as straight-line Python), the same numbers several t
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from microgradnet import checks
@@ -79,6 +79,7 @@ def fit(
     seed: int | None = 0,
     progress: bool = True,
     compiled: bool = False,
+    on_epoch: Callable[[int, float], None] | None = None,
 ) -> list[float]:
     """Train `model` on (inputs, targets) and return the loss of every epoch.
 
@@ -92,6 +93,9 @@ def fit(
 
     `compiled=True` traces the per-sample cost once, checks every sample on the graph engine once
     (`CompiledLoss.check`), then takes each step's cost and gradients from the compiled code.
+
+    `on_epoch(e, history[e])`, if given, is called after each epoch e (from 0), once its updates are
+    done: a place to look at the model while it learns (`explore.Snapshots` records it there).
     """
     n = _check_data(inputs, targets)
     cost_function = get_cost(cost)
@@ -102,6 +106,8 @@ def fit(
         )
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an Optimizer (e.g. optim.Adam(model.parameters())), got {optimizer!r}")
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(f"on_epoch must be a function of (epoch, loss) or None, got {on_epoch!r}")
     epochs = checks.count("epochs", epochs)
     size = n if batch_size is None else min(checks.count("batch_size", batch_size), n)
     rng = random.Random(checks.seed(seed))
@@ -126,6 +132,8 @@ def fit(
                 if bar is not None:
                     bar.set_postfix_str(f"loss={total / min(start + size, n):.4f}", refresh=False)
             history.append(total / n)
+            if on_epoch is not None:
+                on_epoch(len(history) - 1, history[-1])
             if bar is not None:
                 bar.update()
     finally:

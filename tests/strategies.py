@@ -6,6 +6,7 @@ architectures, activations, weights, inputs and targets."""
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from microgradnet import MLP, Layer
 from microgradnet.engine import Value, sum_values, weighted_sum
+from microgradnet.losses import one_hot
 from microgradnet.operations import GROUP, OPERATIONS, TABLE, Operation, expression
 
 # Moderate reals: big enough to exercise every branch, small enough that finite differences work.
@@ -37,6 +39,15 @@ def small_mlps(draw: st.DrawFn) -> MLP:
     return MLP(nin, nouts, draw(activations), output_activation=draw(activations), seed=draw(st.integers(0, 2**32)))
 
 
+def passthrough(n: int) -> MLP:
+    """A linear layer with W = I and b = 0: its outputs are its inputs, so its class is argmax x."""
+    mlp = MLP(n, [n], "linear", seed=0)
+    for j, neuron in enumerate(mlp.layers[0].neurons):
+        for k, w_jk in enumerate(neuron.w):
+            w_jk.data = 1.0 if j == k else 0.0
+    return mlp
+
+
 # --- networks, for the delta suite ------------------------------------------------------------
 
 # Weights that push a sigmoid output to exactly 0.0 or 1.0 (|z| > 37), where bce clamps its logs.
@@ -49,7 +60,8 @@ signals = st.floats(min_value=-2.0, max_value=2.0, allow_nan=False, allow_infini
 probabilities = st.floats(min_value=0.0, max_value=1.0, allow_nan=False, allow_infinity=False)
 
 SMOOTH_ACTIVATIONS = ("sigmoid", "tanh", "linear")  # no kink: finite differences work everywhere
-COST_NAMES = ("half_sse", "mse", "bce")
+COST_NAMES = ("half_sse", "mse", "bce", "cross_entropy")
+UNIT_INTERVAL_COSTS = ("bce", "cross_entropy")  # defined for outputs in [0, 1] only
 
 
 @dataclass(frozen=True)
@@ -70,13 +82,18 @@ def architectures(
     max_width: int = 6,
     max_inputs: int = 5,
     activation_names: tuple[str, ...] = ACTIVATION_NAMES,
+    one_hidden_activation: bool = False,
 ) -> Architecture:
-    """1-4 layers of widths 1-6 on 1-5 inputs, each layer with its own activation."""
+    """1-4 layers of widths 1-6 on 1-5 inputs, each layer with its own activation (or, with
+    `one_hidden_activation`, one for every hidden layer and one for the output, as `MLP` takes them)."""
     n_layers = draw(st.integers(min_layers, max_layers))
+    activations = draw(st.lists(st.sampled_from(activation_names), min_size=n_layers, max_size=n_layers))
+    if one_hidden_activation:
+        activations = [activations[0]] * (n_layers - 1) + activations[-1:]
     return Architecture(
         nin=draw(st.integers(1, max_inputs)),
         widths=tuple(draw(st.lists(st.integers(1, max_width), min_size=n_layers, max_size=n_layers))),
-        activations=tuple(draw(st.lists(st.sampled_from(activation_names), min_size=n_layers, max_size=n_layers))),
+        activations=tuple(activations),
     )
 
 
@@ -108,8 +125,10 @@ def networks(draw: st.DrawFn, shape: Architecture, values: st.SearchStrategy[flo
 
 
 def targets_for(mlp: MLP, cost: str) -> st.SearchStrategy[list[float]]:
-    """One target per output: probabilities for bce, any signal otherwise."""
+    """One target per output: probabilities for bce, a one-hot class for cross_entropy, any signal otherwise."""
     n = mlp.layers[-1].nout
+    if cost == "cross_entropy":
+        return st.integers(0, n - 1).map(lambda y: one_hot(y, n))
     return st.lists(probabilities if cost == "bce" else signals, min_size=n, max_size=n)
 
 
@@ -120,10 +139,11 @@ def networks_with_cost(
     values: st.SearchStrategy[float] = parameters,
     **architecture: Any,
 ) -> tuple[MLP, str]:
-    """A cost and a drawn network for it: bce only behind a sigmoid output layer, where a^L is in (0, 1)."""
+    """A cost and a drawn network for it: bce and cross_entropy only behind a sigmoid output layer,
+    where a^L is in (0, 1)."""
     cost = draw(st.sampled_from(costs))
     shape = draw(architectures(**architecture))
-    if cost == "bce":
+    if cost in UNIT_INTERVAL_COSTS:
         shape = replace(shape, activations=(*shape.activations[:-1], "sigmoid"))
     return draw(networks(shape, values)), cost
 
@@ -146,6 +166,69 @@ def problems(draw: st.DrawFn, **network: Any) -> Problem:
     return Problem(mlp, x, draw(targets_for(mlp, cost)), cost)
 
 
+# --- softmax outputs, for the delta suite ------------------------------------------------------
+
+# bce behind softmax is left out: with a^L_j within e^-28 of 1, its dC/da_j = (1 - y_j)/(1 - a_j) turns
+# the last bit of a_j into a relative 1e-4 of the gradient, in the engine's graph as in any other.
+SOFTMAX_COSTS = ("cross_entropy", "half_sse", "mse")
+
+
+def softmax_output(mlp: MLP) -> MLP:
+    """A copy of `mlp` whose output neurons say "softmax", so the delta oracle reads its output layer
+    as a^L = softmax(z^L); the copy's own forward pass, like `mlp`'s, ends at the linear z^L."""
+    view = copy.deepcopy(mlp)
+    for neuron in view.layers[-1].neurons:
+        neuron.activation = "softmax"
+    return view
+
+
+@st.composite
+def softmax_problems(
+    draw: st.DrawFn, costs: tuple[str, ...] = SOFTMAX_COSTS, values: st.SearchStrategy[float] = parameters, **shape: Any
+) -> Problem:
+    """A drawn network with 2 to 10 linear outputs z^L (the inputs of a softmax), an input, and a target
+    for a cost of a^L = softmax(z^L); `shape` narrows `architectures()`."""
+    cost = draw(st.sampled_from(costs))
+    architecture = draw(architectures(**shape))
+    architecture = replace(
+        architecture,
+        widths=(*architecture.widths[:-1], draw(st.integers(2, 10))),
+        activations=(*architecture.activations[:-1], "linear"),
+    )
+    mlp = draw(networks(architecture, values))
+    x = draw(st.lists(signals, min_size=mlp.nin, max_size=mlp.nin))
+    return Problem(mlp, x, draw(targets_for(mlp, cost)), cost)
+
+
+# --- problems for PyTorch's gradients ------------------------------------------------------------
+#
+# Two float64 implementations agree only as far as float64 fixes the answer. Where an output saturates
+# (tanh'(z) = 1 - t^2 for t near 1) or a - y cancels, the last bit of a, which two correct
+# implementations may round differently, moves the gradient by far more than 1e-12 of itself. These
+# problems are well-conditioned by construction: parameters in [-1/2, 1/2], inputs in [-1, 1], at most
+# 3 neurons and inputs a layer and sigmoid or tanh hidden layers, so |z| <= 2 (tanh'(z) >= 0.07), and
+# targets a squared error keeps at least 3 away from any output (|a| <= 2), labels {0, 1} for bce.
+torch_parameters = st.floats(min_value=-0.5, max_value=0.5, allow_nan=False, allow_infinity=False)
+unit_signals = st.floats(min_value=-1.0, max_value=1.0, allow_nan=False, allow_infinity=False)
+far_targets = st.floats(min_value=5.0, max_value=6.0).flatmap(lambda t: st.sampled_from([t, -t]))
+
+
+@st.composite
+def torch_problems(draw: st.DrawFn) -> Problem:
+    """A drawn cost, well-conditioned network (see above), input and target, for comparing with PyTorch."""
+    cost = draw(st.sampled_from(COST_NAMES))
+    shape = draw(architectures(max_layers=3, max_width=3, max_inputs=3, activation_names=("sigmoid", "tanh")))
+    output = "sigmoid" if cost in UNIT_INTERVAL_COSTS else draw(st.sampled_from(SMOOTH_ACTIVATIONS))
+    mlp = draw(networks(replace(shape, activations=(*shape.activations[:-1], output)), torch_parameters))
+    x = draw(st.lists(unit_signals, min_size=mlp.nin, max_size=mlp.nin))
+    n = mlp.layers[-1].nout
+    if cost == "cross_entropy":
+        y = one_hot(draw(st.integers(0, n - 1)), n)
+    else:
+        y = draw(st.lists(st.sampled_from([0.0, 1.0]) if cost == "bce" else far_targets, min_size=n, max_size=n))
+    return Problem(mlp, x, y, cost)
+
+
 @dataclass(frozen=True)
 class BatchProblem:
     """A network, a data set of samples (xs[s], ys[s]) and the name of the per-sample cost."""
@@ -157,9 +240,9 @@ class BatchProblem:
 
 
 @st.composite
-def batch_problems(draw: st.DrawFn, max_samples: int = 4) -> BatchProblem:
-    """A drawn network, cost and data set of 1 to `max_samples` samples."""
-    mlp, cost = draw(networks_with_cost())
+def batch_problems(draw: st.DrawFn, max_samples: int = 4, costs: tuple[str, ...] = COST_NAMES) -> BatchProblem:
+    """A drawn network, cost (one of `costs`) and data set of 1 to `max_samples` samples."""
+    mlp, cost = draw(networks_with_cost(costs))
     n = draw(st.integers(1, max_samples))
     xs = draw(st.lists(st.lists(signals, min_size=mlp.nin, max_size=mlp.nin), min_size=n, max_size=n))
     ys = draw(st.lists(targets_for(mlp, cost), min_size=n, max_size=n))

@@ -153,6 +153,13 @@ def test_check_fails_when_the_delta_equations_are_wrong(
     assert "DISAGREE" in capsys.readouterr().err
 
 
+@pytest.mark.xfail(strict=True, raises=ValueError, reason="check and graph draw uniform targets, not one-hot classes")
+def test_check_takes_cross_entropy(capsys: pytest.CaptureFixture[str]) -> None:
+    """`check --cost cross_entropy` compares the gradients on one-hot targets and agrees."""
+    assert main(["check", "--sizes", "2,3,3", "--cost", "cross_entropy"]) == 0
+    assert "agree" in capsys.readouterr().out
+
+
 def test_check_needs_an_input_and_a_layer(capsys: pytest.CaptureFixture[str]) -> None:
     """`check --sizes 2` is an argparse error asking for the input width and at least one layer."""
     assert _exit_status(["check", "--sizes", "2"]) == 2

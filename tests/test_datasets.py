@@ -1,16 +1,19 @@
 """The toy data sets: their shapes and classes, their geometry without noise, the noise's size,
-bit-exact determinism for a seed, and argument validation."""
+bit-exact determinism for a seed, and argument validation; the real ones: their sizes, scaling,
+fixed split, and the error without scikit-learn."""
 
 from __future__ import annotations
 
+import collections
 import math
 import statistics
+import sys
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microgradnet.datasets import DATASETS, _cos_sin, circles, moons, spirals, xor
+from microgradnet.datasets import DATASETS, Split, _cos_sin, circles, digits, iris, moons, spirals, xor
 
 GENERATORS = [moons, circles, spirals]
 
@@ -135,3 +138,78 @@ def test_spirals_turns_must_be_positive() -> None:
     """A spiral needs a positive number of turns."""
     with pytest.raises(ValueError, match=r"turns must be in \(0\.0, inf\), got 0\.0"):
         spirals(10, turns=0.0)
+
+
+# --- real data --------------------------------------------------------------------------------
+
+
+def needs_scikit_learn() -> None:
+    pytest.importorskip("sklearn", reason="the real data sets need scikit-learn: pip install 'microgradnet[data]'")
+
+
+def class_counts(targets: list[list[float]]) -> dict[int, int]:
+    """How many one-hot targets name each class."""
+    return dict(collections.Counter(target.index(1.0) for target in targets))
+
+
+def check_split(split: Split, n_inputs: int, total: dict[int, int]) -> None:
+    """Train and test together hold `total[y]` samples of each class y; the test set every fifth of them."""
+    for inputs, targets in (split.train, split.test):
+        assert all(len(x) == n_inputs and all(type(v) is float and 0.0 <= v <= 1.0 for v in x) for x in inputs)
+        assert all(sorted(y) == [0.0] * (len(split.classes) - 1) + [1.0] for y in targets)
+    assert class_counts(split.test[1]) == {y: n // 5 for y, n in total.items()}
+    assert class_counts(split.train[1]) == {y: n - n // 5 for y, n in total.items()}
+
+
+def test_digits_are_the_1797_images_scaled_and_split_by_class() -> None:
+    """1,797 images of 64 pixels k/16, 1,442 train and 355 test; every fifth image of each digit is a test image."""
+    needs_scikit_learn()
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    split = digits()
+    assert split.classes == tuple("0123456789")
+    assert (len(split.train[0]), len(split.test[0])) == (1442, 355)
+    check_split(split, 64, class_counts([[float(k == y) for k in range(10)] for y in bunch.target.tolist()]))
+    assert all(16.0 * v == int(16.0 * v) for x in split.train[0] + split.test[0] for v in x)
+    zeros = [s for s, y in enumerate(bunch.target.tolist()) if y == 0]
+    test_zeros = [x for x, y in zip(*split.test) if y[0] == 1.0]
+    assert split.train[0][0] == [v / 16.0 for v in bunch.data[zeros[0]].tolist()]  # the first 0: train
+    assert test_zeros[:2] == [[v / 16.0 for v in bunch.data[zeros[s]].tolist()] for s in (4, 9)]  # the 5th, 10th
+    assert digits() == split
+
+
+def test_iris_is_150_flowers_scaled_to_the_unit_interval() -> None:
+    """150 flowers of 4 measurements, 120 train and 30 test; each measurement spans exactly [0, 1] over all 150."""
+    needs_scikit_learn()
+    split = iris()
+    assert split.classes == ("setosa", "versicolor", "virginica")
+    assert (len(split.train[0]), len(split.test[0])) == (120, 30)
+    check_split(split, 4, {0: 50, 1: 50, 2: 50})
+    columns = list(zip(*(split.train[0] + split.test[0])))
+    assert [min(c) for c in columns] == [0.0] * 4 and [max(c) for c in columns] == [1.0] * 4
+    assert split.train[0][0] == pytest.approx([(5.1 - 4.3) / 3.6, (3.5 - 2.0) / 2.4, 0.4 / 5.9, 0.1 / 2.4], rel=1e-14)
+
+
+@pytest.mark.parametrize("loader", [digits, iris])
+def test_without_scikit_learn_the_error_names_the_data_extra(monkeypatch: pytest.MonkeyPatch, loader: object) -> None:
+    """When scikit-learn cannot be imported, the real data sets raise ImportError saying what to install."""
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    name = loader.__name__  # type: ignore[attr-defined]
+    with pytest.raises(
+        ImportError, match=rf"datasets.{name}\(\) needs scikit-learn: pip install 'microgradnet\[data\]'"
+    ):
+        loader()  # type: ignore[operator]
+
+
+def test_the_toy_data_sets_import_no_scikit_learn() -> None:
+    """Importing microgradnet.datasets and making every toy data set loads neither scikit-learn nor numpy."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from microgradnet.datasets import DATASETS\n"
+        "for make in DATASETS.values(): make()\n"
+        "assert 'sklearn' not in sys.modules and 'numpy' not in sys.modules, sorted(sys.modules)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from strategies import (
     SMOOTH_ACTIVATIONS,
     BatchProblem,
@@ -33,13 +34,16 @@ from strategies import (
     batch_problems,
     problems,
     saturating_parameters,
+    signals,
+    softmax_output,
+    softmax_problems,
 )
 
 from microgradnet import MLP, Value, engine, gradcheck
 from microgradnet import delta as oracle
-from microgradnet.engine import WEIGHTED_SUM, topological_order
+from microgradnet.engine import WEIGHTED_SUM, sum_values, topological_order
 from microgradnet.gradcheck import numeric_gradient
-from microgradnet.losses import COSTS, get_cost, mean_cost
+from microgradnet.losses import COSTS, get_cost, mean_cost, one_hot
 from microgradnet.nn import ACTIVATIONS
 from microgradnet.operations import OPERATIONS
 
@@ -151,18 +155,25 @@ def test_weight_gradient_is_a_prev_times_delta(problem: Problem) -> None:
 # --- the two implementations agree on everything --------------------------------------------------
 
 
+def assert_deltas_and_gradients_agree(result: oracle.Backprop, mlp: MLP, z: list[list[Value]]) -> None:
+    """The oracle's delta[l][j] is the grad of the z[l][j] node, and its dW, db the parameters' grads."""
+    for l, layer in enumerate(mlp.layers):
+        for j, neuron in enumerate(layer.neurons):
+            assert_close(result.delta[l][j], z[l][j].grad, f"delta[{l}][{j}]")
+            assert_close(result.db[l][j], neuron.b.grad, f"db[{l}][{j}]")
+            for k, w_jk in enumerate(neuron.w):
+                assert_close(result.dW[l][j][k], w_jk.grad, f"dW[{l}][{j}][{k}]")
+
+
 def check_oracle_agrees_with_autograd(problem: Problem) -> None:
     """The oracle's z, a, delta, dW and db equal the engine's node values and grads, everywhere."""
     graph = autograd(problem)
     result = oracle.backprop(problem.mlp, problem.x, problem.y, problem.cost)
     for l, layer in enumerate(problem.mlp.layers):
-        for j, neuron in enumerate(layer.neurons):
+        for j in range(len(layer.neurons)):
             assert_close(result.z[l][j], graph.z[l][j].data, f"z[{l}][{j}]")
             assert_close(result.a[l][j], graph.a[l][j].data, f"a[{l}][{j}]")
-            assert_close(result.delta[l][j], graph.z[l][j].grad, f"delta[{l}][{j}]")
-            assert_close(result.db[l][j], neuron.b.grad, f"db[{l}][{j}]")
-            for k, w_jk in enumerate(neuron.w):
-                assert_close(result.dW[l][j][k], w_jk.grad, f"dW[{l}][{j}][{k}]")
+    assert_deltas_and_gradients_agree(result, problem.mlp, graph.z)
 
 
 @settings(max_examples=EQUIVALENCE_EXAMPLES)
@@ -175,6 +186,12 @@ def test_oracle_and_autograd_agree_on_every_gradient(problem: Problem) -> None:
 @given(problems(costs=("bce",), values=saturating_parameters, max_layers=1))
 def test_oracle_and_autograd_agree_where_bce_clamps_its_logs(problem: Problem) -> None:
     """Behind a saturated sigmoid (a^L = 1.0, or ln a^L < -100) both give the clamped logs zero slope."""
+    check_oracle_agrees_with_autograd(problem)
+
+
+@given(problems(costs=("cross_entropy",), values=saturating_parameters, max_layers=1))
+def test_oracle_and_autograd_agree_where_cross_entropy_clamps_its_log(problem: Problem) -> None:
+    """Behind a saturated sigmoid (ln a^L_y < -100) both give cross_entropy's clamped log zero slope."""
     check_oracle_agrees_with_autograd(problem)
 
 
@@ -204,8 +221,9 @@ def oracle_gradient(result: oracle.Backprop) -> list[float]:
     return [g for dW_l, db_l in zip(result.dW, result.db) for dW_j, db_j in zip(dW_l, db_l) for g in (*dW_j, db_j)]
 
 
-def cost_of_parameters(problem: Problem) -> Callable[..., Value]:
-    """C as a function of the network's parameters, in `parameters()` order (for finite differences)."""
+def cost_of_parameters(problem: Problem, head: Callable[[list[Value]], list[Value]] = list) -> Callable[..., Value]:
+    """C(head(a^L), y) as a function of the network's parameters, in `parameters()` order (for finite
+    differences); `head` is applied to the network's outputs (the identity by default)."""
 
     def cost(*values: Value) -> Value:
         parameters = iter(values)
@@ -213,7 +231,7 @@ def cost_of_parameters(problem: Problem) -> Callable[..., Value]:
             for neuron in layer.neurons:
                 neuron.w = [next(parameters) for _ in neuron.w]
                 neuron.b = next(parameters)
-        return get_cost(problem.cost)(problem.mlp(problem.x), problem.y)
+        return get_cost(problem.cost)(head(problem.mlp(problem.x)), problem.y)
 
     return cost
 
@@ -366,11 +384,13 @@ def test_the_oracle_performs_no_value_operation(monkeypatch: pytest.MonkeyPatch)
     def forbidden(*args: object) -> None:
         raise AssertionError("the oracle made a Value node")
 
+    with_softmax = softmax_output(MLP(2, [3, 2], seed=0))
     monkeypatch.setattr(engine, "_new_value", forbidden)  # every operation makes its node with it
     mlp = MLP(2, [3, 1], seed=0)
-    for cost in ("half_sse", "mse", "bce"):
+    for cost in COSTS:
         oracle.backprop(mlp, [0.5, -1.0], [1.0], cost)
         oracle.backprop_batch(mlp, [[0.5, -1.0]], [[1.0]], cost)
+        oracle.backprop(with_softmax, [0.5, -1.0], [0.0, 1.0], cost)
     with pytest.raises(AssertionError, match="made a Value node"):
         mlp([0.5, -1.0])  # the patch does catch the engine at work
 
@@ -426,3 +446,196 @@ def test_bce_behind_an_output_outside_the_unit_interval_is_rejected() -> None:
     mlp = linear_chain()
     with pytest.raises(ValueError, match=r"bce: outputs\[0\] = -2.5 is outside \[0, 1\]"):
         oracle.backprop(mlp, [1.0], [0.5], "bce")
+
+
+# --- softmax outputs and the log-likelihood cost ----------------------------------------------------
+#
+# A softmax output a^L_j = e^(z^L_j) / sum_k e^(z^L_k) depends on every z^L_k, so BP1 takes its general
+# form delta^L = J^T dC/da^L with J_jk = da^L_j/dz^L_k = a^L_j ([j = k] - a^L_k). The engine's witness
+# below builds softmax from its exp, sum and division nodes on the network's linear outputs z^L.
+
+
+def softmax_of(z: list[Value]) -> list[Value]:
+    """a_j = e^(z_j - m) / sum_k e^(z_k - m) from the engine's operations, m = max_k z_k a constant."""
+    m = max(z_j.data for z_j in z)
+    e = [(z_j - m).exp() for z_j in z]
+    total = sum_values(e)
+    return [e_j / total for e_j in e]
+
+
+vectors = st.lists(st.floats(-30.0, 30.0), min_size=1, max_size=10)
+
+
+def test_softmax_is_stable_where_the_plain_formula_overflows() -> None:
+    """Shifted by the max, softmax of z = (1000, 0, -1000) is (1, 0, 0); e^1000 itself would overflow."""
+    assert oracle.softmax((1000.0, 0.0, -1000.0)) == (1.0, 0.0, 0.0)
+    assert oracle.softmax((0.0, 0.0)) == (0.5, 0.5)
+
+
+@given(vectors)
+def test_softmax_is_the_normalised_exponential(z: list[float]) -> None:
+    """a_j = e^(z_j) / sum_k e^(z_k) (no overflow at |z| <= 30), so every a_j is in (0, 1] and they sum to 1."""
+    a = oracle.softmax(tuple(z))
+    total = sum(math.exp(z_k) for z_k in z)
+    assert a == pytest.approx([math.exp(z_j) / total for z_j in z], rel=1e-13, abs=0.0)
+    assert sum(a) == pytest.approx(1.0, rel=1e-15 * len(z))
+
+
+@given(vectors)
+def test_softmax_jacobian_is_the_derivative_of_softmax(z: list[float]) -> None:
+    """J_jk = a_j ([j = k] - a_k) equals (a_j(z + h e_k) - a_j(z - h e_k)) / 2h to the difference's accuracy."""
+    a = oracle.softmax(tuple(z))
+    h = 1e-6
+    for k in range(len(z)):
+        up, down = list(z), list(z)
+        up[k] += h
+        down[k] -= h
+        column = [(p - m) / (2.0 * h) for p, m in zip(oracle.softmax(tuple(up)), oracle.softmax(tuple(down)))]
+        for j, J_j in enumerate(oracle.softmax_jacobian(a)):
+            assert abs(J_j[k] - column[j]) <= 1e-8, f"J[{j}][{k}]: {J_j[k]!r} != {column[j]!r}"
+
+
+@given(st.integers(1, 8).flatmap(lambda n: st.tuples(*[st.tuples(signals, signals)] * n)))
+def test_general_bp1_with_a_diagonal_jacobian_is_bp1(pairs: tuple[tuple[float, float], ...]) -> None:
+    """For an activation of each neuron alone, J = diag(sigma'(z^L)) and J^T dC/da^L is BP1's product, exactly."""
+    dC_da, sigma_prime_z = tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
+    diagonal = tuple(tuple(s if j == k else 0.0 for k in range(len(pairs))) for j, s in enumerate(sigma_prime_z))
+    assert oracle.output_delta_general(diagonal, dC_da) == oracle.output_delta(dC_da, sigma_prime_z)
+
+
+def check_softmax_oracle_agrees_with_autograd(problem: Problem) -> None:
+    """The oracle on the network read with a softmax output gives the engine's a^L, deltas and gradients."""
+    mlp = problem.mlp
+    mlp.zero_grad()
+    a_L = softmax_of(mlp(problem.x))
+    cost = get_cost(problem.cost)(a_L, problem.y)
+    cost.backward()
+    z = neuron_nodes(cost, mlp, "z")
+    result = oracle.backprop(softmax_output(mlp), problem.x, problem.y, problem.cost)
+    L = len(mlp.layers) - 1
+    for j, a_j in enumerate(a_L):
+        assert_close(result.a[L][j], a_j.data, f"a[{L}][{j}]")
+    assert_deltas_and_gradients_agree(result, mlp, z)
+
+
+@settings(max_examples=EQUIVALENCE_EXAMPLES)
+@given(softmax_problems())
+def test_oracle_backprops_a_softmax_output_as_autograd_does(problem: Problem) -> None:
+    """Behind a softmax output of 2 to 10 classes, with any hidden activations and the log-likelihood or a
+    squared-error cost, the general BP1 and then BP2-BP4 give the engine's gradients."""
+    check_softmax_oracle_agrees_with_autograd(problem)
+
+
+@given(softmax_problems(costs=("cross_entropy",), values=saturating_parameters, max_layers=1))
+def test_oracle_and_autograd_agree_where_the_log_likelihood_is_clamped(problem: Problem) -> None:
+    """With z^L spread far apart, a^L_y underflows below e^-100 (or to 0): both give the clamped log zero slope."""
+    check_softmax_oracle_agrees_with_autograd(problem)
+
+
+@given(softmax_problems(max_layers=2, max_width=3, max_inputs=3, activation_names=SMOOTH_ACTIVATIONS))
+def test_finite_differences_agree_with_the_oracle_behind_softmax(problem: Problem) -> None:
+    """Third witness: central differences of C(softmax(z^L), y) match the oracle's gradients (and gradcheck
+    passes for the engine's softmax built from exp, sum and division)."""
+    result = oracle.backprop(softmax_output(problem.mlp), problem.x, problem.y, problem.cost)
+    parameters = [p.data for p in problem.mlp.parameters()]
+    cost = cost_of_parameters(problem, head=softmax_of)
+    numeric = numeric_gradient(cost, parameters, eps=1e-6)
+    for i, (analytic, estimate) in enumerate(zip(oracle_gradient(result), numeric)):
+        assert abs(analytic - estimate) <= 1e-5 + 1e-3 * abs(estimate), f"parameter {i}: {analytic} != {estimate}"
+    assert gradcheck(cost, parameters)
+
+
+# Bounded hidden activations keep |z^L| <= 22, so no log is clamped and the textbook special case holds.
+BOUNDED = ("sigmoid", "tanh")
+
+
+@given(softmax_problems(costs=("cross_entropy",), activation_names=BOUNDED))
+def test_output_delta_is_a_minus_y_for_softmax_with_log_likelihood(problem: Problem) -> None:
+    """Softmax with C = -ln a_y: J^T dC/da^L = a^L - y, the special case of BP1 (and the oracle's delta^L)."""
+    result = oracle.backprop(softmax_output(problem.mlp), problem.x, problem.y, problem.cost)
+    L = len(problem.mlp.layers) - 1
+    special = oracle.output_delta_a_minus_y(result.a[L], tuple(problem.y))
+    for j, (general, simple) in enumerate(zip(result.delta[L], special)):
+        assert general == pytest.approx(simple, rel=1e-12, abs=1e-15), f"delta[{L}][{j}]: {general!r} != {simple!r}"
+
+
+@given(problems(costs=("bce",), activation_names=BOUNDED))
+def test_output_delta_is_a_minus_y_for_sigmoid_with_bce(problem: Problem) -> None:
+    """Sigmoid with bce: dC/da^L_j * sigma'(z^L_j) = a^L_j - y_j, the same special case of BP1."""
+    result = oracle.backprop(problem.mlp, problem.x, problem.y, problem.cost)
+    L = len(problem.mlp.layers) - 1
+    special = oracle.output_delta_a_minus_y(result.a[L], tuple(problem.y))
+    for j, (general, simple) in enumerate(zip(result.delta[L], special)):
+        assert general == pytest.approx(simple, rel=1e-12, abs=1e-14), f"delta[{L}][{j}]: {general!r} != {simple!r}"
+
+
+def test_the_textbook_case_by_hand() -> None:
+    """z^L = (0, ln 3), y = class 1: a^L = (1/4, 3/4), delta^L = a^L - y = (1/4, -1/4) = dC/db^L."""
+    mlp = MLP(1, [2], "linear", seed=0)
+    for p, value in zip(mlp.parameters(), [0.0, 0.0, 0.0, math.log(3.0)]):
+        p.data = value
+    result = oracle.backprop(softmax_output(mlp), [1.0], one_hot(1, 2), "cross_entropy")
+    assert result.a[0] == pytest.approx((0.25, 0.75), rel=1e-15)
+    assert result.delta[0] == pytest.approx((0.25, -0.25), rel=1e-15)
+    assert result.db[0] == pytest.approx((0.25, -0.25), rel=1e-15)
+    assert [dW_j[0] for dW_j in result.dW[0]] == pytest.approx([0.25, -0.25], rel=1e-15)  # x = 1
+
+
+def softmax_jacobian_diagonal_only(a: Sequence[float]) -> tuple[tuple[float, ...], ...]:
+    """Softmax treated as one sigmoid per neuron: J_jj = a_j (1 - a_j) and every other J_jk dropped."""
+    return tuple(tuple(a_j * (1.0 - a_j) if j == k else 0.0 for k in range(len(a))) for j, a_j in enumerate(a))
+
+
+def general_bp1_without_transpose_sum(jacobian: Sequence[Sequence[float]], dC_da: Sequence[float]) -> tuple[float, ...]:
+    """delta^L_k = J_kk dC/da^L_k: the sum over j of the general form dropped."""
+    return tuple(jacobian[k][k] * dC_da[k] for k in range(len(dC_da)))
+
+
+@pytest.mark.parametrize(
+    ("equation", "mutant"),
+    [("softmax_jacobian", softmax_jacobian_diagonal_only), ("output_delta_general", general_bp1_without_transpose_sum)],
+)
+def test_a_wrong_softmax_bp1_makes_the_equivalence_fail(
+    monkeypatch: pytest.MonkeyPatch, equation: str, mutant: Callable[..., object]
+) -> None:
+    """Negative control: with softmax's Jacobian or the general BP1 wrong, the softmax property is refuted."""
+    monkeypatch.setattr(oracle, equation, mutant)
+    with pytest.raises(AssertionError, match="!="):
+        test_oracle_backprops_a_softmax_output_as_autograd_does()
+
+
+def test_a_wrong_log_likelihood_derivative_is_caught_by_finite_differences(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Negative control: with dC/da_j = +y_j / a_j (the sign lost), central differences disagree."""
+    monkeypatch.setitem(
+        oracle.COST_DERIVATIVES, "cross_entropy", lambda a, y: tuple(y_j / a_j for a_j, y_j in zip(a, y))
+    )
+    with pytest.raises(AssertionError, match="!="):
+        test_finite_differences_agree_with_the_oracle_behind_softmax()
+
+
+@pytest.mark.parametrize(
+    "test",
+    [
+        test_output_delta_is_a_minus_y_for_softmax_with_log_likelihood,
+        test_output_delta_is_a_minus_y_for_sigmoid_with_bce,
+    ],
+)
+def test_a_wrong_special_case_is_caught(monkeypatch: pytest.MonkeyPatch, test: Callable[[], None]) -> None:
+    """Negative control: the quadratic cost's output error (a - y) a (1 - a) in place of a - y is refuted."""
+    monkeypatch.setattr(
+        oracle, "output_delta_a_minus_y", lambda a, y: tuple((a_j - y_j) * a_j * (1.0 - a_j) for a_j, y_j in zip(a, y))
+    )
+    with pytest.raises(AssertionError, match="!="):
+        test()
+
+
+def test_softmax_belongs_to_a_whole_output_layer() -> None:
+    """The oracle refuses softmax in a hidden layer and in part of a layer, naming the layer or neuron."""
+    mlp = softmax_output(MLP(2, [3, 2], seed=0))
+    mlp.layers[0].neurons[1].activation = "softmax"
+    with pytest.raises(ValueError, match=r"mlp.layers\[0\].neurons\[1\]: softmax is the activation of an output layer"):
+        oracle.backprop(mlp, [1.0, 2.0], [0.0, 1.0], "cross_entropy")
+    mlp = softmax_output(MLP(2, [3, 2], seed=0))
+    mlp.layers[1].neurons[0].activation = "sigmoid"
+    with pytest.raises(ValueError, match=r"mlp.layers\[1\]: softmax is an activation of the whole layer"):
+        oracle.backprop(mlp, [1.0, 2.0], [0.0, 1.0], "cross_entropy")

@@ -69,3 +69,31 @@ def test_compiled_demo_learns_the_same_network() -> None:
     _, history, train_accuracy = train_network(DemoSettings(epochs=5, compiled=True), progress=False)
     assert history == pytest.approx(graph_history, rel=1e-12)
     assert train_accuracy == graph_accuracy
+
+
+def test_demo_writes_an_explorer_page_of_one_sample_and_the_training(tmp_path: Path) -> None:
+    """explore.html holds sample 0's graph of the trained network and a snapshot per epoch of its training."""
+    import json
+    import re
+
+    main(["demo", "--out", str(tmp_path), "--epochs", "4", "--no-progress"])
+    page = (tmp_path / "explore.html").read_text(encoding="utf-8")
+    match = re.search(r'id="explorer-data">(.*?)</script>', page, re.S)
+    assert match is not None
+    graph, network = json.loads(match[1])["views"]
+    assert (graph["kind"], network["kind"]) == ("graph", "network")
+    assert network["epochs"] == [0, 1, 2, 3, 4] and network["sizes"] == [2, 8, 1]
+    _, history, _ = train_network(DemoSettings(epochs=4), progress=False)
+    assert network["losses"] == history
+    assert graph["nodes"][-1]["title"] == "C" and graph["nodes"][-1]["grad"] == 1.0
+
+
+def test_demo_without_dot_writes_the_training_page_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without dot the graph cannot be laid out: explore.html has the training only, and the demo says so."""
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    main(["demo", "--out", str(tmp_path), "--epochs", "1", "--no-progress"])
+    assert "explore.html shows the training but not the graph" in capsys.readouterr().out
+    page = (tmp_path / "explore.html").read_text(encoding="utf-8")
+    assert '"kind":"network"' in page and '"kind":"graph"' not in page

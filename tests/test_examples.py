@@ -19,6 +19,7 @@ RUNS: dict[str, tuple[list[str], list[str], list[str]]] = {
     "moons.py": (["--epochs", "3", "--out", "moons.png"], ["training accuracy"], ["moons.png", "moons_loss.png"]),
     "neuron_graph.py": (["--out", "neuron.svg"], ["dC/dw[0] = ", "wrote neuron.svg"], ["neuron.svg"]),
     "delta_vs_autograd.py": ([], ["BP1: delta", "w[1][1][2]", "largest relative difference: 0.0e+00"], []),
+    "check_my_backprop.py": ([], ["sigma'(a) instead of sigma'(z)", "agrees with the delta equations"], []),
 }
 
 

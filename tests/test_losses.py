@@ -12,12 +12,17 @@ from hypothesis import strategies as st
 from strategies import probabilities, signals
 
 from microgradnet import Value
-from microgradnet.losses import COSTS, bce, get_cost, half_sse, mean_cost, mse
+from microgradnet.engine import topological_order
+from microgradnet.losses import COSTS, bce, cross_entropy, get_cost, half_sse, mean_cost, mse, one_hot
 
 pairs = st.integers(1, 6).flatmap(lambda n: st.tuples(*[st.tuples(signals, signals)] * n))
 # bce's outputs kept inside (0, 1), away from the clamp, where the textbook formula holds.
 open_unit = st.floats(min_value=1e-6, max_value=1.0 - 1e-6)
 bce_pairs = st.integers(1, 6).flatmap(lambda n: st.tuples(*[st.tuples(open_unit, probabilities)] * n))
+# Outputs of a classifier with 1 to 10 classes and the index of the true class.
+classified = st.integers(1, 10).flatmap(
+    lambda n: st.tuples(st.lists(open_unit, min_size=n, max_size=n), st.integers(0, n - 1))
+)
 
 
 def value_and_gradient(cost: Callable[..., Value], a: Sequence[float], y: Sequence[float]) -> tuple[float, list[float]]:
@@ -90,6 +95,63 @@ def test_bce_outside_the_unit_interval_names_the_value(outputs: list[float], tar
         bce(outputs, targets)
 
 
+@given(classified)
+def test_cross_entropy_is_minus_the_log_of_the_true_class_output(sample: tuple[list[float], int]) -> None:
+    """C = -ln a_y and dC/da_i = -1/a_y for i = y, 0 for every other output; a one-hot target and
+    the class index y give the same cost and gradient."""
+    a, y = sample
+    by_index = value_and_gradient(cross_entropy, a, y)  # type: ignore[arg-type]
+    assert by_index == value_and_gradient(cross_entropy, a, one_hot(y, len(a)))
+    c, grad = by_index
+    assert c == pytest.approx(-math.log(a[y]), rel=1e-15, abs=1e-15)
+    assert grad == [pytest.approx(-1.0 / a[y], rel=1e-15) if i == y else 0.0 for i in range(len(a))]
+
+
+def test_cross_entropy_has_one_graph_for_every_class() -> None:
+    """The graph holds y_i ln a_i for every output i, so the targets of each class give a graph of the
+    same operations that reads every output (a compiled loss traced on one sample serves all)."""
+    outputs = [Value(0.2), Value(0.5), Value(0.3)]
+    graphs = [topological_order(cross_entropy(outputs, y)) for y in range(3)]
+    assert len({tuple(node.op for node in graph) for graph in graphs}) == 1
+    assert all(a in graph for graph in graphs for a in outputs)
+
+
+@pytest.mark.parametrize(("a_y", "cost"), [(0.0, 100.0), (math.exp(-150.0), 100.0), (1.0, 0.0)])
+def test_cross_entropy_clamps_its_log_at_minus_100(a_y: float, cost: float) -> None:
+    """a_y = 0 or ln a_y < -100 costs 100 with zero slope (the clamp, as in bce); a_y = 1 costs 0 with slope -1."""
+    c, grad = value_and_gradient(cross_entropy, [1.0 - a_y, a_y], [0.0, 1.0])
+    assert c == cost
+    assert grad == [0.0, 0.0 if cost else -1.0]
+
+
+def test_cross_entropy_gives_targets_the_gradient_of_the_log_likelihood() -> None:
+    """Targets that are Values receive dC/dy_i = -ln a_i, as in C = -sum_i y_i ln a_i."""
+    targets = [Value(0.0), Value(1.0)]
+    cross_entropy([0.25, 0.75], targets).backward()
+    assert [y.grad for y in targets] == [-math.log(0.25), -math.log(0.75)]
+
+
+@pytest.mark.parametrize(
+    ("outputs", "targets", "error", "words"),
+    [
+        ([0.5, 1.5], [0.0, 1.0], ValueError, r"cross_entropy: outputs\[1\] = 1.5 is outside \[0, 1\]"),
+        ([0.5, -0.5], 0, ValueError, r"cross_entropy: outputs\[1\] = -0.5 is outside \[0, 1\]"),
+        ([0.5, 0.5], [1.0, 1.0], ValueError, r"targets must be one-hot \(one 1, the rest 0\), got \[1.0, 1.0\]"),
+        ([0.5, 0.5], [0.5, 0.5], ValueError, r"targets must be one-hot"),
+        ([0.5, 0.5], [0.0, 0.0], ValueError, r"targets must be one-hot"),
+        ([0.5, 0.5], 2, ValueError, r"class index 2 is out of range for 2 classes"),
+        ([0.5, 0.5], -1, ValueError, r"class index -1 is out of range for 2 classes"),
+        ([0.5, 0.5], True, TypeError, r"targets must be a sequence of numbers or a class index \(an int\), got bool"),
+        ([0.5, 0.5], 1.0, TypeError, r"or a class index \(an int\), got float"),
+        (0.5, 1, TypeError, r"outputs must be a sequence of numbers or Values, got float"),
+    ],
+)
+def test_cross_entropy_names_what_is_wrong(outputs: object, targets: object, error: type, words: str) -> None:
+    """Outputs outside [0, 1], targets that are not one-hot and bad class indices are errors naming them."""
+    with pytest.raises(error, match=words):
+        cross_entropy(outputs, targets)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("cost", sorted(COSTS))
 def test_outputs_may_be_numbers(cost: str) -> None:
     """Numbers and Values as outputs give the same cost."""
@@ -112,10 +174,13 @@ def test_empty_and_non_sequences_are_errors(cost: str) -> None:
         get_cost(cost)(0.5, [1.0])  # type: ignore[arg-type]
 
 
-def test_get_cost_knows_the_three_costs_and_lists_them_otherwise() -> None:
+def test_get_cost_knows_the_four_costs_and_lists_them_otherwise() -> None:
     """`get_cost` returns each cost by name; an unknown name is a ValueError listing the valid ones."""
-    assert (get_cost("half_sse"), get_cost("mse"), get_cost("bce")) == (half_sse, mse, bce)
-    with pytest.raises(ValueError, match="unknown cost 'mae'; expected one of 'half_sse', 'mse', 'bce'"):
+    names = ("half_sse", "mse", "bce", "cross_entropy")
+    assert tuple(map(get_cost, names)) == (half_sse, mse, bce, cross_entropy)
+    with pytest.raises(
+        ValueError, match="unknown cost 'mae'; expected one of 'half_sse', 'mse', 'bce', 'cross_entropy'"
+    ):
         get_cost("mae")
 
 

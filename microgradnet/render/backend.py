@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import json
 import os
 import shutil
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from microgradnet.render.style import FONT, TEXT_GREY
 
@@ -97,11 +98,30 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike[str]) -> Path:
         f"save: writing .{fmt} needs Graphviz's `{graph.engine}` program, which is not on PATH; "
         f"{INSTALL_GRAPHVIZ}; or save as .dot, which needs no program"
     )
-    if shutil.which(graph.engine) is None:
-        raise GraphvizNotFoundError(message)
-    try:
-        image = graph.pipe(format=fmt)
-    except gv.ExecutableNotFound as error:
-        raise GraphvizNotFoundError(message) from error
-    target.write_bytes(image)
+    target.write_bytes(_pipe(graph, fmt, message))
     return target
+
+
+def layout(graph: graphviz.Digraph) -> dict[str, Any]:
+    """Where Graphviz puts every node, cluster and edge of `graph`: the output of `dot -Tjson`, parsed.
+
+    Coordinates are in points with y growing upwards, as Graphviz gives them (`bb`, each object's
+    `pos`, `width` and `height` in inches, each edge's spline in `pos`).
+    """
+    message = (
+        f"layout: placing the nodes needs Graphviz's `{graph.engine}` program, which is not on PATH; {INSTALL_GRAPHVIZ}"
+    )
+    result: dict[str, Any] = json.loads(_pipe(graph, "json", message))
+    return result
+
+
+def _pipe(graph: graphviz.Digraph, fmt: str, missing: str) -> bytes:
+    """`graph` run through its Graphviz program into format `fmt`; `GraphvizNotFoundError(missing)` without it."""
+    gv = import_graphviz()
+    if shutil.which(graph.engine) is None:
+        raise GraphvizNotFoundError(missing)
+    try:
+        output: bytes = graph.pipe(format=fmt)
+    except gv.ExecutableNotFound as error:
+        raise GraphvizNotFoundError(missing) from error
+    return output

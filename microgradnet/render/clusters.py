@@ -64,6 +64,15 @@ def _neuron_title(path: Path) -> str:
     return ("neuron " + "".join(f"[{i}]" for i in path)).rstrip()
 
 
+def cluster_titles(path: Path) -> tuple[str, ...]:
+    """The titles of a neuron's clusters, outermost first: ("layer 1", "neuron [1][0]") for (1, 0)."""
+    return (_layer_title(path[0]), _neuron_title(path)) if len(path) == 2 else (_neuron_title(path),)
+
+
+def _layer_title(l: int) -> str:
+    return f"layer {l}"
+
+
 def _neuron_id(path: Path) -> str:
     """A DOT id for a neuron's cluster: "cluster_neuron_1_0" for (1, 0)."""
     return "cluster_neuron" + "".join(f"_{i}" for i in path)
@@ -88,7 +97,9 @@ def add_clusters(
             _add_neuron(cluster, members[path], paths, names, add_node, rankdir)
     for l in sorted({p[0] for p in members if len(p) == 2}):
         with graph.subgraph(name=f"cluster_layer_{l}") as outer:
-            outer.attr(label=f"layer {l}", style="rounded", color="#bbbbbb", fontcolor=TEXT_GREY, labeljust="l")
+            outer.attr(
+                label=cluster_titles((l, 0))[0], style="rounded", color="#bbbbbb", fontcolor=TEXT_GREY, labeljust="l"
+            )
             for path in sorted(p for p in members if len(p) == 2 and p[0] == l):
                 with outer.subgraph(name=_neuron_id(path)) as cluster:
                     _add_neuron(cluster, members[path], paths, names, add_node, rankdir)
