@@ -7,8 +7,12 @@ then every parameter's gradient by BP3/BP4 next to the one backward() finds in t
 Run: python examples/delta_vs_autograd.py   (instant)
 """
 
+import argparse
+
 from microgradnet import MLP
 from microgradnet.crosscheck import compare
+
+argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # only --help
 
 mlp = MLP(2, [3, 2], activation="sigmoid", seed=0)  # layers[0]: 3 neurons, layers[1]: 2 outputs
 x, y = [0.5, -1.0], [1.0, 0.0]

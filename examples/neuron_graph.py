@@ -11,10 +11,10 @@ import random
 
 from microgradnet import Neuron, Value
 from microgradnet.losses import half_sse
-from microgradnet.render import GraphvizNotFoundError, draw_graph, save
+from microgradnet.render import draw_graph, save_or_dot
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--out", default="neuron.svg")
+parser.add_argument("--out", default="neuron.svg", help="the picture: .svg, .png, .pdf or .dot (neuron.svg)")
 args = parser.parse_args()
 
 neuron = Neuron(2, activation="sigmoid", rng=random.Random(0))  # labels: w[0], w[1], b, z, a
@@ -28,7 +28,7 @@ print(f"a = {a.data:.6f}, C = {cost.data:.6f}")
 print(f"dC/dw[0] = {neuron.w[0].grad:+.6f}, dC/dw[1] = {neuron.w[1].grad:+.6f}, dC/db = {neuron.b.grad:+.6f}")
 
 graph = draw_graph(cost)  # a graphviz.Digraph; in Jupyter, just `graph` shows it inline
-try:
-    print(f"wrote {save(graph, args.out)}")
-except GraphvizNotFoundError:  # images need Graphviz's `dot` program; the DOT source does not
-    print(f"Graphviz's dot program is not installed: wrote the DOT source {save(graph, args.out + '.dot')} instead")
+saved = save_or_dot(graph, args.out)  # without Graphviz's `dot` program: the DOT source, and how to draw it
+print(f"wrote {saved.path}")
+if saved.note:
+    print(saved.note)

@@ -3,10 +3,14 @@
 Run: python examples/xor.py   (about a tenth of a second)
 """
 
+import argparse
+
 from microgradnet import MLP, no_grad
 from microgradnet.datasets import xor
 from microgradnet.losses import half_sse, mean_cost
 from microgradnet.optim import SGD
+
+argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # only --help
 
 inputs, targets = xor()  # [[0, 0], [0, 1], [1, 0], [1, 1]] -> [[0], [1], [1], [0]]
 mlp = MLP(2, [4, 1], activation="sigmoid", seed=0)  # the seed fixes the initial weights

@@ -19,9 +19,19 @@ def count(name: str, value: object, minimum: int = 1, reason: str = "") -> int:
 
 
 def seed(value: object) -> int | None:
-    """`value` if it is an int (not a bool) or None: the seed of a `random.Random`."""
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+    """`value` if it is an int >= 0 (not a bool) or None: the seed of a `random.Random`.
+
+    A negative seed is refused: `random.Random(-k)` is `random.Random(k)`, so it would silently repeat
+    another seed's data and weights.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"seed must be an int or None, got {type(value).__name__}: {value!r}")
+    if value < 0:
+        raise ValueError(
+            f"seed must be >= 0, got {value} (random.Random(-k) is random.Random(k), so it would repeat seed {-value})"
+        )
     return value
 
 

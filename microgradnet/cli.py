@@ -19,7 +19,7 @@ from pathlib import Path
 
 from microgradnet import __version__
 from microgradnet.datasets import DATASETS
-from microgradnet.engine import Value
+from microgradnet.engine import LOG_FLOOR, Value, no_grad
 from microgradnet.losses import COSTS, get_cost
 from microgradnet.nn import ACTIVATIONS, MLP, Neuron
 from microgradnet.optim import SGD, Adam, Optimizer
@@ -72,12 +72,15 @@ def unit_interval(text: str) -> float:
     return value
 
 
-def integer(text: str) -> int:
-    """Any int (a seed)."""
+def seed(text: str) -> int:
+    """An int >= 0, a random seed (Python's random repeats seed k for -k)."""
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
 
 
 def architecture(text: str) -> list[int]:
@@ -96,6 +99,19 @@ def layer_sizes(text: str) -> list[int]:
         return [positive_int(part.strip()) for part in text.split(",")]
     except argparse.ArgumentTypeError as error:
         raise argparse.ArgumentTypeError(f"expected comma-separated layer sizes like 8,8 ({error})") from None
+
+
+def model_path(text: str) -> Path:
+    """A file to save a model into: a file name (not a folder), in a folder that exists."""
+    from microgradnet.serialize import save_target
+
+    try:
+        target = save_target(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if not target.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot save to {text!r}: the folder {str(target.parent)!r} does not exist")
+    return Path(text)
 
 
 def batch_size(text: str) -> int | None:
@@ -119,6 +135,14 @@ def _progress(args: argparse.Namespace, parser: argparse.ArgumentParser) -> bool
     return True
 
 
+def _import_or_error(parser: argparse.ArgumentParser, package: str, needed_by: str, extra: str) -> None:
+    """Import `package`, or an argparse error saying what needs it and which extra installs it."""
+    try:
+        importlib.import_module(package)
+    except ImportError:
+        parser.error(f"{needed_by} needs the {package} Python package: pip install 'microgradnet[{extra}]'")
+
+
 def _check_bce_output(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     """bce takes outputs in [0, 1], which only the sigmoid guarantees: refuse other output activations."""
     if args.cost == "bce" and args.output_activation != "sigmoid":
@@ -133,10 +157,7 @@ def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     settings = demo.DemoSettings(epochs=args.epochs, seed=args.seed, compiled=args.compiled)
     progress = _progress(args, parser)
     for package in ("matplotlib", "graphviz"):
-        try:
-            importlib.import_module(package)
-        except ImportError:
-            parser.error(f"the demo's pictures need {package}: pip install 'microgradnet[examples]'")
+        _import_or_error(parser, package, "the demo's pictures", "examples")
     try:
         demo.run(args.out, settings, progress=progress)
     except OSError as error:
@@ -187,8 +208,17 @@ def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         )
     except (ValueError, ArithmeticError) as error:  # a non-finite gradient, an overflowing exp, ...
         print(f"microgradnet train: training failed: {error}", file=sys.stderr)
+        print(f"microgradnet train: the training diverged: {SMALLER_LR.format(lr=args.lr)}", file=sys.stderr)
         return 1
     print(f"final loss {history[-1]:.6g}, training accuracy {accuracy(mlp, inputs, targets):.1%}")
+    clamped = _clamped_samples(mlp, inputs, targets) if args.cost == "bce" else 0
+    if clamped:
+        print(
+            f"microgradnet train: warning: the training diverged: {clamped} of {len(inputs)} samples end with an "
+            f"output of exactly 0 or 1 against their target, where bce's log is clamped at {LOG_FLOOR:g} and the "
+            f"gradient is 0, so they cannot be learned; {SMALLER_LR.format(lr=args.lr)}",
+            file=sys.stderr,
+        )
     if args.save is not None:
         try:
             mlp.save(args.save)
@@ -196,6 +226,24 @@ def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             parser.error(f"cannot save the model to {str(args.save)!r}: {error.strerror or error}")
         print(f"saved the model to {args.save} (load it with MLP.load)")
     return 0
+
+
+SMALLER_LR = "try a smaller --lr (this run used {lr:g})"
+
+
+def _clamped_samples(mlp: MLP, inputs: list[list[float]], targets: list[list[float]]) -> int:
+    """How many samples have an output on which bce's log is clamped: ln a^L_i = -100 with y_i > 0, or
+    ln(1 - a^L_i) = -100 with y_i < 1 (an output stuck at exactly 0 or 1, the wrong way, with zero gradient)."""
+    clamped = 0
+    with no_grad():
+        for x, y in zip(inputs, targets):
+            outputs = mlp(x)
+            clamped += any(
+                (y_i > 0.0 and a_i.clamped_log().data <= LOG_FLOOR)
+                or (y_i < 1.0 and (1.0 - a_i).clamped_log().data <= LOG_FLOOR)
+                for a_i, y_i in zip(outputs, y)
+            )
+    return clamped
 
 
 def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -241,6 +289,7 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def run_graph(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from microgradnet import render
 
+    _import_or_error(parser, "graphviz", "drawing", "viz")
     _check_bce_output(args, parser)
     suffix = args.out.suffix.lower().lstrip(".")
     if suffix not in render.FORMATS:
@@ -270,16 +319,20 @@ def run_graph(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             cost.label = "C"
             cost.backward()  # so that every box shows its gradient dC/dnode
             graph = render.draw_graph(cost, max_nodes=args.max_nodes)
-        path = render.save(graph, args.out)
-    except ValueError as error:  # e.g. more nodes than --max-nodes
+        saved = render.save_or_dot(graph, args.out)
+    except render.GraphTooLargeError as error:
+        parser.error(
+            f"the graph has {error.nodes} nodes, more than --max-nodes {error.max_nodes}; pass a larger "
+            "--max-nodes, or draw the network neuron by neuron with `microgradnet graph network`"
+        )
+    except ValueError as error:  # e.g. a PNG too large to hold the picture
         parser.error(str(error))
-    except render.GraphvizNotFoundError as error:
-        print(f"microgradnet graph: error: {error}", file=sys.stderr)
-        return 1
     except OSError as error:
         parser.error(f"cannot write {str(args.out)!r}: {error.strerror or error}")
     shape = "-".join(map(str, sizes))
-    print(f"wrote the {args.what} graph ({shape}, x = {x}, y = {y}, cost {args.cost}) to {path}")
+    print(f"wrote the {args.what} graph ({shape}, x = {x}, y = {y}, cost {args.cost}) to {saved.path}")
+    if saved.note:
+        print(saved.note)
     return 0
 
 
@@ -358,7 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--out", type=Path, default=Path("microgradnet-demo"), help="output folder (%(default)s)")
     demo.add_argument("--epochs", type=positive_int, default=60, help="training epochs (%(default)s)")
-    demo.add_argument("--seed", type=integer, default=0, help="seed of data, weights and shuffling (%(default)s)")
+    demo.add_argument("--seed", type=seed, default=0, help="seed of data, weights and shuffling (%(default)s)")
     _add_progress_option(demo)
     _add_compiled_option(demo)
     demo.set_defaults(command=run_demo, parser=demo)
@@ -382,8 +435,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--momentum", type=unit_interval, default=None, help="SGD momentum in [0, 1) (0)")
     train.add_argument("--epochs", type=positive_int, default=60, help="training epochs (%(default)s)")
     train.add_argument("--batch-size", type=batch_size, default=10, help="samples per step, or 'full' (%(default)s)")
-    train.add_argument("--seed", type=integer, default=0, help="seed of data, weights and shuffling (%(default)s)")
-    train.add_argument("--save", type=Path, metavar="MODEL.json", help="save the trained model as JSON")
+    train.add_argument("--seed", type=seed, default=0, help="seed of data, weights and shuffling (%(default)s)")
+    train.add_argument("--save", type=model_path, metavar="MODEL.json", help="save the trained model as JSON")
     _add_progress_option(train)
     _add_compiled_option(train)
     train.set_defaults(command=run_train, parser=train)
@@ -400,7 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_network_options(check, cost="half_sse")
     check.add_argument("--samples", type=positive_int, help="random samples to check (5; --backprop, --engine: 200)")
-    check.add_argument("--seed", type=integer, default=0, help="seed of weights and samples (%(default)s)")
+    check.add_argument("--seed", type=seed, default=0, help="seed of weights and samples (%(default)s)")
     check.add_argument(
         "--tolerance",
         type=non_negative_float,
@@ -423,7 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--inputs", type=positive_int, help="a neuron's number of inputs (default: 2)")
     graph.add_argument("--sizes", type=architecture, default=[2, 2, 1], help="an MLP's widths (default: 2,2,1)")
     _add_network_options(graph, cost="half_sse", output_help="activation of the output layer, or of the neuron")
-    graph.add_argument("--seed", type=integer, default=0, help="seed of weights and the sample (%(default)s)")
+    graph.add_argument("--seed", type=seed, default=0, help="seed of weights and the sample (%(default)s)")
     graph.add_argument(
         "--max-nodes", type=positive_int, default=2000, help="refuse graphs with more nodes (%(default)s)"
     )
@@ -438,6 +491,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:  # a bare `microgradnet`: the whole help rather than a one-line usage error
+        parser.print_help(sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     command: Command = args.command
     try:

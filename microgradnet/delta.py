@@ -62,8 +62,8 @@ def tanh_prime(z: float) -> float:
 
 
 def relu(z: float) -> float:
-    """relu(z) = max(z, 0)."""
-    return z if z > 0.0 else 0.0
+    """relu(z) = max(z, 0); relu(nan) = nan, as the engine's (a nan is never turned back into a number)."""
+    return 0.0 if z <= 0.0 else z
 
 
 def relu_prime(z: float) -> float:

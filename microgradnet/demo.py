@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from microgradnet import render
 from microgradnet.crosscheck import compare
 from microgradnet.datasets import moons
 from microgradnet.engine import Value
@@ -98,21 +99,10 @@ def gradient_table(mlp: MLP, x: list[float], y: list[float], cost: str) -> str:
     return "\n".join(lines)
 
 
-def network_picture(mlp: MLP, x: list[float], y: list[float], cost: str, out: Path) -> tuple[Path, str]:
-    """The trained network with one sample's a, delta and dC/dw drawn on it, as `out`/network.svg;
-    without Graphviz's `dot` program, its DOT source `out`/network.dot and a note saying so."""
-    from microgradnet import render
-
-    graph = render.draw_network(mlp, x, y, cost)
-    try:
-        return render.save(graph, out / "network.svg"), ""
-    except render.GraphvizNotFoundError:
-        note = (
-            "Graphviz's `dot` program is not installed, so the network picture is DOT source "
-            "(network.dot): install Graphviz and run `dot -Tsvg network.dot -o network.svg`, or paste it "
-            "into an online Graphviz viewer"
-        )
-        return render.save(graph, out / "network.dot"), note
+def network_picture(mlp: MLP, x: list[float], y: list[float], cost: str, out: Path) -> render.Saved:
+    """The trained network with one sample's a, delta and dC/dw drawn on it, as `out`/network.svg
+    (its DOT source `out`/network.dot, with a note, without Graphviz's `dot` program)."""
+    return render.save_or_dot(render.draw_network(mlp, x, y, cost), out / "network.svg")
 
 
 def sample_cost(mlp: MLP, x: list[float], y: list[float], cost: str) -> Value:
@@ -126,7 +116,7 @@ def sample_cost(mlp: MLP, x: list[float], y: list[float], cost: str) -> Value:
 def explorer_page(mlp: MLP, snapshots: Snapshots, settings: DemoSettings, out: Path) -> tuple[Path, str]:
     """`out`/explore.html: one sample's backward pass step by step, and the training replayed epoch by
     epoch; without Graphviz's `dot` program (which lays out the graph), the training only, and a note."""
-    from microgradnet import explore, render
+    from microgradnet import explore
 
     inputs, targets = moons(settings.n, settings.noise, settings.seed)
     page = explore.network(mlp, snapshots, (inputs, targets), cost=settings.cost, title="The training, epoch by epoch")
@@ -168,11 +158,10 @@ def run(
     title = f"Two moons: {sizes} {settings.activation} MLP, training accuracy {train_accuracy:.1%}"
     result.files.append(plots.decision_boundary(mlp, inputs, targets, out / "decision_boundary.png", title=title))
     result.files.append(plots.loss_curve(history, out / "loss.png", cost=settings.cost))
-    for picture, note in (
-        network_picture(mlp, inputs[0], targets[0], settings.cost, out),
-        explorer_page(mlp, snapshots, settings, out),
-    ):
-        result.files.append(picture)
+    picture = network_picture(mlp, inputs[0], targets[0], settings.cost, out)
+    page, page_note = explorer_page(mlp, snapshots, settings, out)
+    result.files += [picture.path, page]
+    for note in (picture.note, page_note):
         if note:
             echo(note)
     echo(f"wrote {len(result.files)} files into {out.resolve()}/:")

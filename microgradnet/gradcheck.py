@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from microgradnet import checks
-from microgradnet.engine import Value, no_grad
+from microgradnet.engine import Value, no_grad, topological_order
 
 
 class GradcheckError(AssertionError):
@@ -29,6 +29,18 @@ def numeric_gradient(f: Callable[..., Value], inputs: Sequence[float], eps: floa
             backward = f(*map(Value, shifted)).data
             gradient.append((forward - backward) / (2.0 * eps))
     return gradient
+
+
+def _analytic_gradient(out: Value, inputs: list[Value]) -> list[float]:
+    """d out / d x_i by `out.backward()`, leaving every `grad` in the graph as it was (the inputs' and those of
+    Values the function captured, which backward would otherwise add to)."""
+    earlier = [(node, node.grad) for node in topological_order(out)]
+    try:
+        out.backward()
+        return [x.grad for x in inputs]  # fresh leaves: their grad was 0 before this backward
+    finally:
+        for node, grad in earlier:
+            node.grad = grad
 
 
 def gradcheck(
@@ -58,10 +70,10 @@ def gradcheck(
     out = f(*values)
     if not isinstance(out, Value):
         raise TypeError(f"f must return a Value, got {type(out).__name__}")
-    out.backward()
+    analytic = _analytic_gradient(out, values)
     numeric = numeric_gradient(f, xs, eps)
     mismatches = [
-        (i, v.grad, n) for i, (v, n) in enumerate(zip(values, numeric)) if not abs(v.grad - n) <= atol + rtol * abs(n)
+        (i, a, n) for i, (a, n) in enumerate(zip(analytic, numeric)) if not abs(a - n) <= atol + rtol * abs(n)
     ]
     if mismatches:
         raise GradcheckError(mismatches)

@@ -73,7 +73,7 @@ def check_inputs(x: Sequence[Operand], expected: int) -> list[Value]:
         if not isinstance(x_k, Value):
             if not isinstance(x_k, numbers.Real):
                 raise TypeError(f"input x[{k}] must be a real number or a Value, got {type(x_k).__name__}: {x_k!r}")
-            x_k = Value(x_k, f"x[{k}]")
+            x_k = Value(checks.real(f"input x[{k}]", x_k, finite=False), f"x[{k}]")  # ValueError beyond 1.8e308
         if not math.isfinite(x_k.data):
             raise ValueError(f"input x[{k}] = {x_k.data!r} is not finite")
         a.append(x_k)

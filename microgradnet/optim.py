@@ -16,7 +16,7 @@ turns every later output into `nan`. Pass `allow_nonfinite=True` to apply it any
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from microgradnet import checks
 from microgradnet.engine import Value
@@ -156,7 +156,8 @@ class Adam(Optimizer):
         allow_nonfinite: bool = False,
     ) -> None:
         super().__init__(params, lr, allow_nonfinite=allow_nonfinite)
-        if isinstance(betas, (str, bytes)) or not isinstance(betas, Iterable) or len(tuple(betas)) != 2:
+        # A sequence, read once: an iterator would be used up by checking it, and a set has no order.
+        if isinstance(betas, (str, bytes)) or not isinstance(betas, Sequence) or len(betas) != 2:
             raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         beta1, beta2 = betas
         self.betas = (_check_unit_interval("beta1", beta1), _check_unit_interval("beta2", beta2))
@@ -175,21 +176,30 @@ class Adam(Optimizer):
         m = [beta1 * m_i + (1.0 - beta1) * g for m_i, g in zip(self.m, gradients)]
         v = [beta2 * v_i + (1.0 - beta2) * g * g for v_i, g in zip(self.v, gradients)]
         denominators = [math.sqrt(v_i) / bias_correction2_sqrt + self.eps for v_i in v]
-        self._apply([step_size * _ratio(i, m_i, d) for i, (m_i, d) in enumerate(zip(m, denominators))])
+        self._apply([step_size * self._ratio(i, m_i, d) for i, (m_i, d) in enumerate(zip(m, denominators))])
         self.t, self.m, self.v = t, m, v  # only once the step is taken
+
+    def _ratio(self, i: int, m_i: float, denominator: float) -> float:
+        """m_t / (sqrt(v_t) / sqrt(1 - beta2^t) + eps), which is 0 where m_t = 0 even when eps = 0 and v_t = 0
+        (a parameter whose gradients were all 0, e.g. behind a dead relu); with eps = 0, v_t = 0 and m_t != 0
+        the update is infinite, and a `ValueError` says why v_t is 0."""
+        if m_i == 0.0:
+            return 0.0
+        if denominator == 0.0:
+            p, g = self.params[i], self.params[i].grad
+            if g != 0.0:
+                why = f"(1 - beta2) g^2 underflows to 0.0 for its gradient g = {g!r}"
+            else:
+                decay = f"beta2 = {self.betas[1]!r}"
+                why = f"its gradient is 0.0 now and v = beta2 v + (1 - beta2) g^2 has decayed to 0 ({decay})"
+            raise ValueError(
+                f"Adam: params[{i}] ({p.label or 'unlabelled'}) has m = {m_i!r} but v = 0.0, so with eps = 0 "
+                f"its update m / sqrt(v) is infinite: {why}; use eps > 0"
+            )
+        return m_i / denominator
 
     def __repr__(self) -> str:
         return f"Adam({len(self.params)} parameters, lr={self.lr!r}, betas={self.betas!r}, eps={self.eps!r})"
-
-
-def _ratio(i: int, m_i: float, denominator: float) -> float:
-    """m_t / (sqrt(v_t) / sqrt(1 - beta2^t) + eps), which is 0 where m_t = 0 even when eps = 0 and v_t = 0
-    (a parameter whose gradients were all 0, e.g. behind a dead relu)."""
-    if m_i == 0.0:
-        return 0.0
-    if denominator == 0.0:  # eps = 0 and g^2 underflowed to 0 while g did not
-        raise ValueError(f"Adam: params[{i}] has m = {m_i!r} but v = 0.0 (g^2 underflowed); use eps > 0")
-    return m_i / denominator
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}

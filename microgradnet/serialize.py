@@ -12,7 +12,8 @@ Floats are written with `repr`, which round-trips every finite float exactly (su
 -0.0 included). Loading parses JSON only (no pickle, no eval) and checks everything before it
 touches a model; any defect raises `ModelFormatError` naming where it is, as a JSON path such as
 `layers[1].weights[0][2]`. Saving writes a temporary file next to the target, flushes it to disk
-and renames it over the target, so a crash mid-save leaves the old file whole.
+and renames it over the target, so a crash mid-save leaves the old file whole. A symlink is
+followed, as `open` would: the file it points to is replaced and the link stays.
 """
 
 # ruff: noqa: E741  -- `l` is the layer index of the equations
@@ -68,9 +69,24 @@ def state_dict(mlp: MLP) -> dict[str, Any]:
     return {**architecture(mlp), "layers": layers}
 
 
-def save(mlp: MLP, path: str | os.PathLike[str]) -> None:
-    """Write `state_dict(mlp)` to `path` atomically: temp file, flush, fsync, rename over `path`."""
+def save_target(path: str | os.PathLike[str]) -> Path:
+    """The file that saving to `path` writes: `path` itself, or the file a symlink points to.
+
+    `ValueError` naming `path` if it names no file: empty (""), the root ("/"), "." or "..", or a folder.
+    """
     target = _as_path(path)
+    if target.name in ("", "..") or target.is_dir():  # Path("") is Path("."), whose name is ""
+        raise ValueError(
+            f"cannot save to {os.fspath(path)!r}: it names no file (it is empty, or a folder); "
+            "give a file name such as 'model.json'"
+        )
+    return Path(os.path.realpath(target)) if target.is_symlink() else target
+
+
+def save(mlp: MLP, path: str | os.PathLike[str]) -> None:
+    """Write `state_dict(mlp)` to `path` atomically: temp file, flush, fsync, rename over `path`
+    (over the file it points to, if `path` is a symlink)."""
+    target = save_target(path)
     state = state_dict(mlp)
     check_state(state)  # a model holding nan or inf would write a file that cannot be loaded
     temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
@@ -216,11 +232,14 @@ def _int(obj: object, path: str) -> int:
 
 
 def _finite(obj: object, path: str) -> None:
-    """A JSON number (int or float, not bool) that is finite as a float."""
+    """A JSON number (int or float, not bool) that is finite as a float; an int must be one a float holds
+    exactly (every int up to 2**53, and larger ones such as 2**60), since rounding it would load another number."""
     if type(obj) is float:
         ok = math.isfinite(obj)
     elif type(obj) is int:
         ok = -_MAX_INT <= obj <= _MAX_INT  # float(obj) would overflow beyond this
+        if ok and float(obj) != obj:
+            raise ModelFormatError(f"{path}: expected a number that a float holds exactly, got {_kind(obj)}")
     else:
         raise ModelFormatError(f"{path}: expected a number, got {_kind(obj)}")
     if not ok:
@@ -271,5 +290,6 @@ __all__ = [
     "load_state_dict",
     "read_state",
     "save",
+    "save_target",
     "state_dict",
 ]

@@ -164,11 +164,12 @@ def accuracy(
     threshold = checks.real("threshold", threshold)  # a nan would count every sample as right
     correct = 0
     with no_grad():
-        for x, y in zip(inputs, targets):
+        for s, (x, y) in enumerate(zip(inputs, targets)):
             outputs = model(x)
             if len(outputs) != len(y):
                 raise ValueError(f"the model gives {len(outputs)} outputs but a target has {len(y)} values")
-            correct += all((a.data >= threshold) == (y_i >= threshold) for a, y_i in zip(outputs, y))
+            y_s = [checks.real(f"targets[{s}][{i}]", y_i) for i, y_i in enumerate(y)]
+            correct += all((a.data >= threshold) == (y_i >= threshold) for a, y_i in zip(outputs, y_s))
     return correct / n
 
 

@@ -1,12 +1,22 @@
-"""Hypothesis settings profiles: `dev` (quick, random) and `ci` (derandomized, many examples).
+"""Shared test settings: the hypothesis profiles, and the `requires_program` marker.
 
-The `ci` profile is loaded when the environment variable CI is set (as `.ci/run` does), or by
-HYPOTHESIS_PROFILE=ci.
+Hypothesis profiles:
+- `dev` (the default, what a plain `python -m pytest` loads): derandomized, 50 examples per property;
+- `ci` (loaded when the environment variable CI is set, or by HYPOTHESIS_PROFILE=ci): derandomized, 200;
+- `explore` (HYPOTHESIS_PROFILE=explore, opt-in): random, 1000 examples, to look for new failing cases.
+The default profiles are derandomized so that no test passes or fails by luck.
+
+Tests marked `@requires_program(name, install_hint)` (see `system_programs`) are skipped where the
+program is missing, or fail there when MICROGRADNET_REQUIRE_SYSTEM=1 (as `.ci/run` sets it).
 """
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+from system_programs import MARKER, check_program
+
+pytest_plugins = ["pytester"]
 
 settings.register_profile(
     "ci",
@@ -16,5 +26,17 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.register_profile("dev", max_examples=50, deadline=None)
+settings.register_profile("dev", derandomize=True, max_examples=50, deadline=None)
+settings.register_profile(
+    "explore", max_examples=1000, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARKER}(name, install_hint): the test needs this program on PATH")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers(MARKER):
+        check_program(*mark.args)

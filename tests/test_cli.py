@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from system_programs import requires_dot
 
 from microgradnet import MLP
 from microgradnet.cli import main
@@ -50,7 +51,6 @@ def test_python_dash_m_runs_the_command_line() -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        ([], "the following arguments are required: COMMAND"),
         (["fly"], "invalid choice: 'fly'"),
         (["train", "--epochs", "0"], "argument --epochs: must be at least 1, got 0"),
         (["train", "--epochs", "ten"], "argument --epochs: expected a whole number, got 'ten'"),
@@ -68,6 +68,10 @@ def test_python_dash_m_runs_the_command_line() -> None:
         (["train", "--n", "1"], "n must be at least 2"),
         (["train", "--dataset", "xor", "--n", "10"], "--dataset xor has its 4 fixed points: drop --n"),
         (["demo", "--epochs", "-3"], "argument --epochs: must be at least 1, got -3"),
+        (["train", "--seed", "-1"], "argument --seed: must be >= 0, got -1"),
+        (["check", "--seed", "-2"], "argument --seed: must be >= 0, got -2"),
+        (["graph", "neuron", "--seed", "-3"], "argument --seed: must be >= 0, got -3"),
+        (["demo", "--seed", "-4"], "argument --seed: must be >= 0, got -4"),
     ],
 )
 def test_bad_arguments_are_argparse_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,12 +83,26 @@ def test_bad_arguments_are_argparse_errors(argv: list[str], message: str, capsys
     assert "Traceback" not in err
 
 
-def test_unwritable_save_path_is_an_argparse_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """--save into a folder that does not exist exits 2 naming the path, after training."""
-    target = tmp_path / "missing" / "model.json"
-    argv = ["train", "--dataset", "xor", "--epochs", "1", "--no-progress", "--save", str(target)]
+@pytest.mark.parametrize(
+    ("save", "message"),
+    [
+        ("", "argument --save: cannot save to '': it names no file"),
+        ("/", "argument --save: cannot save to '/': it names no file"),
+        ("{tmp}", "argument --save: cannot save to '{tmp}': it names no file"),
+        ("{tmp}/missing/model.json", "argument --save: cannot save to '{tmp}/missing/model.json': the folder "),
+    ],
+)
+def test_a_bad_save_path_is_an_argparse_error_before_training(
+    save: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--save with no file name, a folder, or a file in a folder that does not exist exits 2 naming the path,
+    before any training."""
+    save, message = (text.replace("{tmp}", str(tmp_path)) for text in (save, message))
+    argv = ["train", "--dataset", "xor", "--epochs", "1", "--no-progress", "--save", save]
     assert _exit_status(argv) == 2
-    assert f"cannot save the model to {str(target)!r}" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert message in captured.err and "Traceback" not in captured.err
+    assert "training a" not in captured.out
 
 
 def test_train_learns_xor_and_saves_a_loadable_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -115,7 +133,21 @@ def test_training_failure_is_reported_without_traceback(capsys: pytest.CaptureFi
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert err.startswith("microgradnet train: training failed:")
+    assert "the training diverged: try a smaller --lr (this run used 1e+300)" in err
     assert "Traceback" not in err
+
+
+def test_training_that_ends_at_the_bce_clamp_warns(capsys: pytest.CaptureFixture[str]) -> None:
+    """`train --lr 1e6` saturates the sigmoid: exit 0, but a warning that samples are stuck at bce's clamp,
+    suggesting a smaller --lr; the default learning rate gives no warning (the negative control)."""
+    argv = ["train", "--epochs", "3", "--no-progress"]
+    assert main([*argv, "--lr", "1e6"]) == 0
+    captured = capsys.readouterr()
+    assert "final loss 50," in captured.out
+    assert "warning: the training diverged: 100 of 200 samples end with an output of exactly 0 or 1" in captured.err
+    assert "clamped at -100" in captured.err and "try a smaller --lr (this run used 1e+06)" in captured.err
+    assert main(argv) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_missing_tqdm_suggests_no_progress(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -174,6 +206,7 @@ def test_check_needs_an_input_and_a_layer(capsys: pytest.CaptureFixture[str]) ->
         (["network", "--sizes", "3,4,2"], "<?xml"),
     ],
 )
+@requires_dot
 def test_graph_renders_each_kind(argv: list[str], first_line: str, tmp_path: Path) -> None:
     """`graph neuron|mlp|network` writes an SVG with the cost node C and the labelled parameters."""
     out = tmp_path / "graph.svg"
@@ -191,14 +224,66 @@ def test_graph_writes_dot_source_without_graphviz(tmp_path: Path, monkeypatch: p
     assert out.read_text().startswith("digraph computation_graph")
 
 
-def test_graph_image_without_graphviz_fails_with_advice(
+def test_graph_image_without_graphviz_writes_the_dot_source_and_says_how_to_draw_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Asking for an image without the dot program exits 1 with the install advice, no traceback."""
+    """Asking for an image without the dot program writes graph.dot next to it and prints the one note of
+    `save_or_dot` (how to install Graphviz, and the dot command with absolute paths); exit 0."""
     monkeypatch.setattr("shutil.which", lambda name: None)
-    assert main(["graph", "neuron", "--out", str(tmp_path / "graph.svg")]) == 1
+    assert main(["graph", "neuron", "--out", str(tmp_path / "graph.svg")]) == 0
+    out = capsys.readouterr().out
+    dot = tmp_path / "graph.dot"
+    assert f"to {dot}\n" in out
+    assert f"run: dot -Tsvg {dot} -o {tmp_path / 'graph.svg'}" in out and "brew install graphviz" in out
+    assert dot.read_text().splitlines()[1].startswith("digraph computation_graph")
+    assert not (tmp_path / "graph.svg").exists()
+
+
+def test_bare_command_prints_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """`microgradnet` alone prints the whole help (every subcommand) on stderr and exits 2, as a usage error."""
+    assert main([]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("usage: microgradnet") and all(name in captured.err for name in SUBCOMMANDS)
+    assert "commands:" in captured.err and captured.out == ""
+
+
+def test_bare_command_from_a_shell_prints_the_help() -> None:
+    """`python -m microgradnet` with no arguments reads sys.argv: the help, exit status 2."""
+    result = subprocess.run([sys.executable, "-m", "microgradnet"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2 and "commands:" in result.stderr
+
+
+def test_graph_without_the_graphviz_package_is_one_error_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`graph neuron` without the graphviz Python package exits 2 with one error line saying what to install."""
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    assert _exit_status(["graph", "neuron"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("microgradnet graph: error:") and "save as .dot" in err and "Traceback" not in err
+    [line] = [line for line in err.splitlines() if "error:" in line]
+    assert (
+        line == "microgradnet graph: error: drawing needs the graphviz Python package: pip install 'microgradnet[viz]'"
+    )
+    assert "Traceback" not in err
+
+
+def test_a_too_big_graph_points_to_graph_network(capsys: pytest.CaptureFixture[str]) -> None:
+    """More nodes than --max-nodes: the error names --max-nodes and `microgradnet graph network`, not Python calls."""
+    assert _exit_status(["graph", "mlp", "--sizes", "2,8,8,1", "--max-nodes", "50"]) == 2
+    err = capsys.readouterr().err
+    assert "pass a larger --max-nodes, or draw the network neuron by neuron with `microgradnet graph network`" in err
+    assert "draw_network" not in err and "max_nodes=" not in err
+
+
+@requires_dot
+def test_a_png_too_large_to_hold_the_picture_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`graph mlp --sizes 2,16,16,1 --out big.png` would be taller than a PNG can be: exit 2 suggesting .svg,
+    and no file; the same graph as .svg is written."""
+    argv = ["graph", "mlp", "--sizes", "2,16,16,1", "--out", str(tmp_path / "big.png")]
+    assert _exit_status(argv) == 2
+    err = capsys.readouterr().err
+    assert "pixels, more than the 32767 a PNG can have on a side; save it as .svg or .pdf" in err
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(
@@ -207,7 +292,7 @@ def test_graph_image_without_graphviz_fails_with_advice(
         (["graph", "tree"], "argument what: invalid choice: 'tree'"),
         (["graph", "neuron", "--out", "graph.txt"], "argument --out: the file name must end in one of .dot, .svg"),
         (["graph", "mlp", "--inputs", "3"], "--inputs applies to a neuron; give the mlp's widths with --sizes"),
-        (["graph", "mlp", "--sizes", "2,8,8,1", "--max-nodes", "50"], "more than max_nodes=50"),
+        (["graph", "mlp", "--sizes", "2,8,8,1", "--max-nodes", "50"], "more than --max-nodes 50"),
         (["graph", "mlp", "--output-activation", "relu", "--cost", "bce"], "--cost bce needs outputs in [0, 1]"),
     ],
 )

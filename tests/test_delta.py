@@ -395,6 +395,35 @@ def test_the_oracle_performs_no_value_operation(monkeypatch: pytest.MonkeyPatch)
         mlp([0.5, -1.0])  # the patch does catch the engine at work
 
 
+SPECIAL_FLOATS = [math.nan, math.inf, -math.inf, 0.0, -0.0, 5e-324, -5e-324, 1e308, -1e308, 710.0, -710.0]
+
+
+def _same_float(a: float, b: float) -> bool:
+    """a and b are the same float: equal with the same sign of zero, or both nan."""
+    return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1.0, a) == math.copysign(1.0, b))
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+@given(z=st.one_of(st.sampled_from(SPECIAL_FLOATS), st.floats(allow_nan=True, allow_infinity=True)))
+def test_the_oracle_activations_are_the_engines_even_on_nan_and_inf(name: str, z: float) -> None:
+    """sigma(z) and sigma'(z) of the oracle are the very floats the engine's node and its local derivative hold,
+    for every float including nan (which stays nan, never 0), +-inf, -0.0 and the extremes."""
+    node = ACTIVATIONS[name](Value(z))
+    activation = oracle.ACTIVATIONS[name]
+    assert _same_float(activation.sigma(z), node.data), (name, z, activation.sigma(z), node.data)
+    assert _same_float(activation.sigma_prime(z), node.local_grads[0]), (name, z)
+
+
+def test_a_nan_inside_a_relu_network_stays_nan_in_the_oracle() -> None:
+    """x = [1e308] through a 1-1-1-1 relu net: a^0 = relu(10 x) = inf, z^1 = 0 * inf = nan on both routes, and
+    relu(nan) = nan carries it to the oracle's output as to the engine's, never a finite number."""
+    mlp = MLP(1, [1, 1, 1], "relu", output_activation="linear", seed=0)
+    for layer, w in zip(mlp.layers, (10.0, 0.0, 1.0)):
+        layer.neurons[0].w[0].data, layer.neurons[0].b.data = w, 0.0
+    assert math.isnan(mlp([1e308])[0].data)
+    assert all(math.isnan(a) for a in oracle.backprop(mlp, [1e308], [0.0]).a[-1])
+
+
 def test_the_oracle_knows_every_activation_and_cost() -> None:
     """Its tables have a row for every activation of `nn` and every cost of `losses`, and no more."""
     assert set(oracle.ACTIVATIONS) == set(ACTIVATIONS)

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from system_programs import requires_dot
 
 from microgradnet.cli import main
 from microgradnet.demo import DemoSettings, train_network
@@ -22,6 +23,7 @@ def test_demo_network_learns_the_moons() -> None:
     assert history[-1] < history[0] / 10
 
 
+@requires_dot
 def test_demo_writes_its_pictures_and_names_the_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The demo prints its accuracy, shows a progress bar, and writes non-empty PNGs into --out."""
     out = tmp_path / "demo"
@@ -44,12 +46,28 @@ def test_demo_writes_its_pictures_and_names_the_folder(tmp_path: Path, capsys: p
 def test_demo_without_dot_writes_the_dot_source_and_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Without Graphviz's dot program the network picture is written as network.dot, with a note."""
+    """Without Graphviz's dot program the network picture is written as network.dot, with the one note of
+    `save_or_dot`: how to install Graphviz and the dot command, with absolute paths."""
     monkeypatch.setattr(shutil, "which", lambda name: None)
     assert main(["demo", "--out", str(tmp_path), "--epochs", "1", "--no-progress"]) == 0
-    assert "so the network picture is DOT source (network.dot)" in capsys.readouterr().out
-    assert (tmp_path / "network.dot").read_text().startswith("digraph network")
+    out = capsys.readouterr().out
+    dot = tmp_path.resolve() / "network.dot"
+    assert f"so network.svg was written as its DOT source {dot}; to draw the picture, install Graphviz" in out
+    assert f"run: dot -Tsvg {dot} -o {dot.with_suffix('.svg')}" in out
+    assert "  network.dot" in out
+    assert dot.read_text().splitlines()[1].startswith("digraph network")
     assert not (tmp_path / "network.svg").exists()
+
+
+@requires_dot
+def test_demo_with_dot_leaves_no_stale_dot_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A demo run without dot leaves network.dot; the next run with dot draws network.svg and removes it."""
+    with monkeypatch.context() as without_dot:
+        without_dot.setattr(shutil, "which", lambda name: None)
+        assert main(["demo", "--out", str(tmp_path), "--epochs", "1", "--no-progress"]) == 0
+    assert (tmp_path / "network.dot").exists()
+    assert main(["demo", "--out", str(tmp_path), "--epochs", "1", "--no-progress"]) == 0
+    assert (tmp_path / "network.svg").exists() and not (tmp_path / "network.dot").exists()
 
 
 def test_demo_into_a_file_is_an_argparse_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

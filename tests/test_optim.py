@@ -177,6 +177,8 @@ def test_sgd_rejects_bad_hyper_parameters(kwargs: dict[str, object], error: type
         ({"betas": (0.9, -0.1)}, ValueError, r"beta2 must be in \[0, 1\), got -0\.1"),
         ({"betas": (0.9,)}, TypeError, r"betas must be a pair \(beta1, beta2\), got \(0\.9,\)"),
         ({"betas": 0.9}, TypeError, r"betas must be a pair"),
+        ({"betas": iter((0.9, 0.999))}, TypeError, r"betas must be a pair \(beta1, beta2\), got <tuple_iterator"),
+        ({"betas": {0.9, 0.999}}, TypeError, r"betas must be a pair"),
         ({"eps": -1e-8}, ValueError, r"eps must be >= 0, got -1e-08"),
         ({"eps": math.inf}, ValueError, r"eps = inf is not finite"),
     ],
@@ -185,6 +187,28 @@ def test_adam_rejects_bad_hyper_parameters(kwargs: dict[str, object], error: typ
     """Adam names the bad learning rate, beta or eps and the range it must lie in."""
     with pytest.raises(error, match=message):
         Adam([Value(0.0)], **kwargs)  # type: ignore[arg-type]
+
+
+def test_adam_with_eps_0_says_why_v_is_0() -> None:
+    """With eps = 0 an update m / sqrt(v) with v = 0 is infinite: Adam refuses it, changing nothing, and says why:
+    g^2 underflowed only where it did; with beta2 = 0 and g = 0 now, that v forgot the earlier gradients."""
+    p = Value(1.0, "w")
+    adam = Adam([p], lr=0.1, betas=(0.9, 0.0), eps=0.0)
+    p.grad = 1.0
+    adam.step()
+    before = (p.data, adam.t, adam.m, adam.v)
+    p.grad = 0.0
+    with pytest.raises(ValueError, match=r"params\[0\] \(w\) has m = 0\.0899.* but v = 0\.0") as error:
+        adam.step()
+    assert "underflow" not in str(error.value) and "gradient is 0.0 now" in str(error.value)
+    assert "beta2 = 0.0" in str(error.value) and "use eps > 0" in str(error.value)
+    assert (p.data, adam.t, adam.m, adam.v) == before
+    b = Value(1.0, "b")
+    b.grad = 1e-200  # g^2 = 1e-400 underflows to 0.0
+    with pytest.raises(
+        ValueError, match=r"\(b\) has m = .* \(1 - beta2\) g\^2 underflows to 0\.0 for its gradient g = 1e-200"
+    ):
+        Adam([b], lr=0.1, eps=0.0).step()
 
 
 @pytest.mark.parametrize(

@@ -21,11 +21,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pages import DOCS, README, code_blocks, section, text
 from strategies import reals
+from system_programs import requires_dot
 
 from microgradnet import MLP, Layer, Neuron, Value, no_grad
+from microgradnet.delta import backprop
 from microgradnet.engine import topological_order, weighted_sum
 from microgradnet.losses import half_sse, mean_cost
-from microgradnet.render import FORMATS, GraphvizNotFoundError, draw_graph, draw_network, save
+from microgradnet.render import FORMATS, GraphvizNotFoundError, Saved, draw_graph, draw_network, save, save_or_dot
+from microgradnet.render.backend import STAND_IN_MARK
 from microgradnet.render.style import number, signed_fill
 
 # --- reading DOT text back --------------------------------------------------------------------
@@ -102,17 +105,6 @@ def mlp_cost(sizes: list[int], seed: int = 0) -> tuple[MLP, Value]:
     cost = half_sse(mlp([0.5 - 0.25 * k for k in range(sizes[0])]), [1.0] * sizes[-1])
     cost.backward()
     return mlp, cost
-
-
-@pytest.fixture
-def dot_program() -> None:
-    """Image tests need Graphviz's `dot`: skipped without it, except in CI, where they must run."""
-    import shutil
-
-    if shutil.which("dot") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have Graphviz's `dot` program (.ci/run installs the Debian package graphviz)")
-        pytest.skip("Graphviz's `dot` program is not installed (apt-get/brew/conda install graphviz)")
 
 
 # --- draw_graph: nodes, edges, labels -------------------------------------------------------------
@@ -453,7 +445,7 @@ def test_save_rejects_unknown_extensions_and_non_graphs(tmp_path: Path) -> None:
     assert FORMATS == ("dot", "svg", "png", "pdf")
 
 
-@pytest.mark.usefixtures("dot_program")
+@requires_dot
 def test_save_writes_real_images(tmp_path: Path) -> None:
     """With `dot` installed, save writes a real SVG (with the labels as text), PNG and PDF."""
     _, cost = mlp_cost([2, 3, 1])
@@ -466,7 +458,64 @@ def test_save_writes_real_images(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.usefixtures("dot_program")
+@requires_dot
+def test_save_refuses_a_png_larger_than_a_png_can_be(tmp_path: Path) -> None:
+    """A picture wider or taller than 32767 pixels is refused as .png (dot would shrink it unreadably), naming its
+    size and suggesting .svg; as .svg it is written."""
+    graph = draw_graph(Value(1.0))
+    graph.attr(dpi="60000")  # a one-box graph, about an inch wide: 60000 pixels
+    with pytest.raises(
+        ValueError, match=r"'.*big\.png' would be \d+ x \d+ pixels, more than the 32767 .* \.svg or \.pdf"
+    ):
+        save(graph, tmp_path / "big.png")
+    assert not (tmp_path / "big.png").exists()
+    graph.attr(dpi="96")
+    assert save(graph, tmp_path / "small.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_save_or_dot_without_dot_writes_a_stand_in_and_one_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without dot, save_or_dot writes the DOT source as picture.dot (marked as a stand-in) and a note with the
+    install commands and the dot command that draws the picture, with absolute, shell-quoted paths."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    graph = draw_graph(Value(1.0))
+    folder = tmp_path / "my pictures"
+    folder.mkdir()
+    saved = save_or_dot(graph, folder / "value.png")
+    assert saved.path == folder / "value.dot"
+    assert saved.path.read_text(encoding="utf-8") == f"{STAND_IN_MARK}\n{graph.source}"
+    assert saved.note.startswith(
+        f"Graphviz's `dot` program is not installed, so value.png was written as its DOT "
+        f"source {folder.absolute() / 'value.dot'}; to draw the picture, install Graphviz"
+    )
+    assert _install_hint(saved.note)
+    assert saved.note.endswith(
+        f"run: dot -Tpng '{folder.absolute() / 'value.dot'}' -o '{folder.absolute() / 'value.png'}'"
+    )
+
+
+@requires_dot
+def test_the_stand_in_is_valid_dot_and_goes_once_the_picture_is_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stand-in's comment line is valid DOT (dot draws it as the note says); once dot is there, save_or_dot
+    draws the picture and removes its own stand-in, but never a .dot file it did not write."""
+    graph = draw_graph(Value(1.0))
+    with monkeypatch.context() as without_dot:
+        without_dot.setenv("PATH", str(tmp_path))
+        stand_in = save_or_dot(graph, tmp_path / "a.svg").path
+    drawn = subprocess.run(["dot", "-Tsvg", str(stand_in)], capture_output=True, text=True, check=True)
+    assert "<svg" in drawn.stdout
+    saved = save_or_dot(graph, tmp_path / "a.svg")
+    assert saved == Saved(tmp_path / "a.svg") and not stand_in.exists()
+    own = save(graph, tmp_path / "b.dot")  # a DOT file the user asked for
+    save_or_dot(graph, tmp_path / "b.svg")
+    assert own.read_text(encoding="utf-8") == graph.source
+    assert save_or_dot(graph, tmp_path / "b.dot") == Saved(own) and own.exists()
+
+
+@requires_dot
 def test_the_digraph_displays_inline_in_jupyter() -> None:
     """The returned Digraph renders itself as SVG for Jupyter (its _repr_mimebundle_)."""
     bundle = draw_graph(a_neuron_graph()[2])._repr_mimebundle_()
@@ -605,6 +654,24 @@ def test_draw_network_rejects_bad_arguments(
         draw_network(*args, **kwargs)  # type: ignore[arg-type]
 
 
+def test_the_network_picture_has_a_legend_for_colours_and_widths() -> None:
+    """Under the picture, a legend says blue is w > 0, red w < 0 (in the edges' own colours), width grows with |w|
+    up to the largest; with a target also what a neuron's fill means. It is the graph's label, on no cluster."""
+    mlp = MLP(2, [3, 1], seed=0)
+    largest_w = max(abs(w_k.data) for layer in mlp.layers for neuron in layer.neurons for w_k in neuron.w)
+    plain = draw_network(mlp).source
+    legend = re.search(r"^\s*fontcolor=.* label=<(.+)> labeljust=l labelloc=b$", plain, re.M)
+    assert legend is not None
+    assert '<FONT COLOR="#2166ac">blue</FONT> if w &gt; 0, <FONT COLOR="#b2182b">red</FONT> if w &lt; 0' in legend[1]
+    assert f"its width grows with |w| (widest: |w| = {number(largest_w)})" in legend[1]
+    assert "δ" not in legend[1] and plain.count("labelloc=b") == 1
+    sample = draw_network(mlp, [1.0, 0.0], [1.0]).source
+    largest_delta = max(abs(d) for d_l in backprop(mlp, [1.0, 0.0], [1.0], "half_sse").delta for d in d_l)
+    assert 'neuron fill: δ = ∂C/∂z, <FONT COLOR="#2166ac">blue</FONT> if δ &gt; 0' in sample
+    assert f"(strongest: |δ| = {number(largest_delta)})" in sample
+    assert "neuron fill" not in draw_network(mlp, [1.0, 0.0]).source  # a shows no fill without a target
+
+
 def test_draw_network_works_under_no_grad() -> None:
     """No backward is involved, so inside no_grad() the picture is the same."""
     mlp = MLP(2, [3, 1], seed=0)
@@ -623,7 +690,7 @@ def _texts(svg: str) -> Counter[str]:
     return Counter(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
 
 
-@pytest.mark.usefixtures("dot_program")
+@requires_dot
 def test_the_committed_gallery_is_what_make_gallery_draws(tmp_path: Path) -> None:
     """viz/make_gallery.py runs and draws exactly the labels and numbers of the SVGs committed in viz/."""
     env = {**os.environ, "PYTHONPATH": str(VIZ.parent)}
@@ -644,7 +711,7 @@ def _rendering_page() -> str:
     return text(DOCS / "rendering.md")
 
 
-@pytest.mark.usefixtures("dot_program")
+@requires_dot
 def test_the_docs_one_liner_writes_a_neuron_svg(tmp_path: Path) -> None:
     """The rendering page's one line writes neuron.svg with a neuron's data, grads and local derivatives."""
     match = re.search(r"<!-- render-one-liner -->\s*```bash\npython -c (.+)\n```", _rendering_page())
@@ -656,7 +723,7 @@ def test_the_docs_one_liner_writes_a_neuron_svg(tmp_path: Path) -> None:
     assert "<svg" in svg and all(word in svg for word in ("w[0]", "w[1]", "data", "grad", "sigmoid"))
 
 
-@pytest.mark.usefixtures("dot_program")
+@requires_dot
 def test_the_docs_rendering_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every Python block of the rendering page runs and writes the files it names."""
     monkeypatch.chdir(tmp_path)
@@ -670,7 +737,7 @@ def test_the_docs_rendering_examples_run(tmp_path: Path, monkeypatch: pytest.Mon
     assert "δ " in sample and 'xlink:title="w[1][15][15]: w ' in sample and "∂C/∂w" in sample
 
 
-@pytest.mark.usefixtures("dot_program")
+@requires_dot
 def test_the_readme_picture_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The README's pictures example writes the cost's graph and the network view it describes."""
     monkeypatch.chdir(tmp_path)
@@ -682,7 +749,7 @@ def test_the_readme_picture_example_runs(tmp_path: Path, monkeypatch: pytest.Mon
     assert "δ" in network and "∂C/∂w" in network
 
 
-@pytest.mark.usefixtures("dot_program")
+@requires_dot
 def test_labels_are_escaped_and_non_finite_grads_are_grey(tmp_path: Path) -> None:
     """A label with <, > and & is escaped (dot accepts the file); a nan grad is drawn grey, printed as nan."""
     x = Value(1.0, "x<y> & z")

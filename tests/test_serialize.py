@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable
@@ -137,6 +138,8 @@ BAD_STATES: list[tuple[Callable[[dict[str, Any]], object], list[str]]] = [
     (_set(("layers", 1, "weights", 0, 2), None), ["layers[1].weights[0][2]", "number", "None"]),
     (_set(("layers", 1, "weights", 0, 2), 10**400), ["layers[1].weights[0][2]", "finite", "bits"]),
     (_set(("layers", 0, "biases", 1), float("-inf")), ["layers[0].biases[1]", "finite"]),
+    (_set(("layers", 1, "weights", 0, 2), 2**53 + 1), ["layers[1].weights[0][2]", "exactly", "9007199254740993"]),
+    (_set(("layers", 0, "biases", 1), -(10**300)), ["layers[0].biases[1]", "exactly", "int of 997 bits"]),
     (_delete(("layers", 0, "weights", 1, 0)), ["layers[0].weights[1]", "expected 2 weights", "got 1"]),
     (_delete(("layers", 1, "weights", 2)), ["layers[1].weights", "expected 3 entries", "got 2"]),
     (_delete(("layers", 1, "biases", 0)), ["layers[1].biases", "expected 3 entries", "got 2"]),
@@ -157,6 +160,15 @@ def test_a_bad_state_raises_model_format_error_naming_the_place(
         assert word in str(info.value)
     assert isinstance(info.value, ValueError)
     assert _bits(mlp) == before
+
+
+def test_an_int_that_a_float_holds_exactly_loads_as_that_float() -> None:
+    """Ints are weights too where a float holds them exactly: 3, 2**60, -10**22 load as those very numbers."""
+    mlp = MLP(2, [3, 3], "tanh", output_activation="sigmoid", seed=7)
+    state = _state()
+    state["layers"][1]["weights"][0][:] = [3, 2**60, -(10**22)]
+    mlp.load_state_dict(state)
+    assert [w.data for w in mlp.layers[1].neurons[0].w] == [3.0, 2.0**60, -1e22]
 
 
 def test_a_failed_load_leaves_the_model_unchanged_even_if_the_error_is_last() -> None:
@@ -272,3 +284,38 @@ def test_saved_file_permissions_follow_the_umask(tmp_path: Path) -> None:
     MLP(1, [1]).save(tmp_path / "m.json")
     mode = stat.S_IMODE
     assert mode((tmp_path / "m.json").stat().st_mode) == mode((tmp_path / "plain").stat().st_mode)
+
+
+@pytest.mark.parametrize("path", ["", "/", ".", "..", "folder"])
+def test_save_to_no_file_name_is_a_value_error_naming_the_path(
+    path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty path, the root, or a folder names no file: ValueError naming the path as given; nothing written."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(ValueError, match=re.escape(f"cannot save to {path!r}: it names no file")):
+        MLP(1, [1], seed=0).save(path)
+    assert os.listdir(tmp_path) == ["folder"] and os.listdir(tmp_path / "folder") == []
+
+
+def test_save_to_a_symlink_writes_the_file_it_points_to(tmp_path: Path) -> None:
+    """Saving through a symlink follows it, as open() would: the link stays a link and its target holds the model
+    (also when the target does not exist yet)."""
+    mlp = MLP(2, [3, 1], seed=4)
+    (tmp_path / "models").mkdir()
+    for target in (tmp_path / "models" / "old.json", tmp_path / "models" / "new.json"):
+        if target.name == "old.json":
+            target.write_text("old")
+        link = tmp_path / f"link-to-{target.name}"
+        link.symlink_to(target)
+        mlp.save(link)
+        assert link.is_symlink() and link.resolve() == target
+        assert MLP.load(target).state_dict() == mlp.state_dict()
+    assert sorted(os.listdir(tmp_path / "models")) == ["new.json", "old.json"]  # no temporary file left
+
+
+def test_save_to_a_symlink_to_a_folder_is_refused(tmp_path: Path) -> None:
+    """A symlink to a folder names no file either."""
+    (tmp_path / "link").symlink_to(tmp_path)
+    with pytest.raises(ValueError, match="it names no file"):
+        MLP(1, [1], seed=0).save(tmp_path / "link")

@@ -14,7 +14,7 @@ from pages import section
 
 import microgradnet
 from microgradnet import MLP, Layer, Neuron, Value, gradcheck
-from microgradnet.datasets import circles, moons, xor
+from microgradnet.datasets import circles, moons, spirals, xor
 from microgradnet.delta import backprop, backprop_batch
 from microgradnet.engine import sum_values, weighted_sum, weighted_sums
 from microgradnet.losses import bce, half_sse, mean_cost, mse
@@ -92,6 +92,19 @@ def test_weighted_sums_checks_rows_lengths_and_types() -> None:
 # --- modules -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("seed", [-1, -7, -(2**70)])
+def test_negative_seeds_are_refused_everywhere(seed: int) -> None:
+    """random.Random(-k) is random.Random(k), so a negative seed would silently repeat another's data and weights:
+    MLP, fit and every data set refuse it with a ValueError naming seed."""
+    message = f"seed must be >= 0, got {seed}"
+    _raises(lambda: MLP(2, [1], seed=seed), ValueError, message)
+    mlp = MLP(2, [1], seed=0)
+    optimizer = SGD(mlp.parameters(), lr=0.1)
+    _raises(lambda: fit(mlp, [[0.0, 1.0]], [[1.0]], optimizer=optimizer, seed=seed), ValueError, message)
+    for make_data in (moons, circles, spirals):
+        _raises(lambda: make_data(10, seed=seed), ValueError, message)  # noqa: B023
+
+
 @pytest.mark.parametrize("seed", [1.5, Fraction(0, 1), True, "0"])
 def test_mlp_and_fit_refuse_a_seed_that_is_not_an_int(seed: object) -> None:
     """A float, Fraction, bool or str seed is a TypeError naming seed (random.Random would hash some, refuse others)."""
@@ -110,6 +123,8 @@ def test_mlp_and_fit_refuse_a_seed_that_is_not_an_int(seed: object) -> None:
         ([Value(INF), 1.0], ValueError, ["x[0]", "inf"]),
         ([1.0, "2"], TypeError, ["x[1]", "str"]),
         ([1.0, None], TypeError, ["x[1]", "NoneType"]),
+        ([1.0, 10**400], ValueError, ["x[1]", "too large for a float"]),
+        ([Fraction(-(10**400)), 1.0], ValueError, ["x[0]", "too large for a float"]),
         ([1.0], ValueError, ["expected 2 inputs", "got 1"]),
         ("12", TypeError, ["sequence", "str"]),
         ((x for x in (1.0, 2.0)), TypeError, ["sequence", "generator"]),
@@ -237,6 +252,14 @@ def test_accuracy_refuses_a_threshold_that_is_not_a_finite_number() -> None:
     mlp, data = MLP(2, [2, 1], seed=0), xor()
     _raises(lambda: accuracy(mlp, *data, threshold=NAN), ValueError, "threshold", "nan")
     _raises(lambda: accuracy(mlp, *data, threshold="0.5"), TypeError, "threshold", "str")  # type: ignore[arg-type]
+
+
+def test_accuracy_names_a_target_that_is_not_a_finite_number() -> None:
+    """A target None, a str or nan is an error naming targets[s][i], not a comparison failing deep inside."""
+    mlp = MLP(2, [2, 1], seed=0)
+    _raises(lambda: accuracy(mlp, [[0.0, 0.0]], [[None]]), TypeError, "targets[0][0]", "NoneType")  # type: ignore[list-item]
+    _raises(lambda: accuracy(mlp, [[0.0, 0.0], [1.0, 1.0]], [[1.0], ["1"]]), TypeError, "targets[1][0]", "str")  # type: ignore[list-item]
+    _raises(lambda: accuracy(mlp, [[0.0, 0.0]], [[NAN]]), ValueError, "targets[0][0]", "nan")
 
 
 # --- the table itself ----------------------------------------------------------------------

@@ -18,7 +18,7 @@ from microgradnet.datasets import moons
 
 def add_command(commands: Any) -> None:
     """Add the `explore` subcommand to the subparsers `commands` of the command line."""
-    from microgradnet.cli import integer, layer_sizes, non_negative_float, positive_int
+    from microgradnet.cli import layer_sizes, non_negative_float, positive_int, seed
 
     explore = commands.add_parser(
         "explore",
@@ -35,7 +35,7 @@ def add_command(commands: Any) -> None:
     explore.add_argument("--epochs", type=int, help="training epochs (default: 0 for graph, 60 for network)")
     explore.add_argument("--lr", type=non_negative_float, default=0.1, help="Adam's learning rate (%(default)s)")
     explore.add_argument("--sample", type=int, default=0, help="graph: the sample of the moons to follow (%(default)s)")
-    explore.add_argument("--seed", type=integer, default=0, help="seed of data, weights and shuffling (%(default)s)")
+    explore.add_argument("--seed", type=seed, default=0, help="seed of data, weights and shuffling (%(default)s)")
     explore.add_argument(
         "--max-nodes", type=positive_int, default=150, help="graph: refuse larger graphs (%(default)s)"
     )

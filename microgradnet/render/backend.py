@@ -1,4 +1,9 @@
-"""The Graphviz side of rendering: importing the `graphviz` package lazily, and saving files."""
+"""The Graphviz side of rendering: importing the `graphviz` package lazily, and saving files.
+
+`save` writes the format a file name asks for, or raises; `save_or_dot` is what the command line,
+the demo and the examples use: without Graphviz's `dot` program it writes the DOT source next to
+the picture asked for, with one note saying how to install Graphviz and draw the picture from it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import importlib
 import itertools
 import json
 import os
+import shlex
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -22,6 +29,16 @@ INSTALL_GRAPHVIZ = (
     "install Graphviz: `apt-get install graphviz` (Debian, Ubuntu), `brew install graphviz` (macOS) "
     "or `conda install graphviz` (conda)"
 )
+
+
+# Cairo, which draws Graphviz's PNGs, holds at most this many pixels on a side; dot shrinks a larger
+# picture to fit, unreadably (a 2-16-16-1 MLP's graph would become 2468 x 32767 pixels).
+MAX_PNG_PIXELS = 32767
+PNG_DPI = 96.0  # Graphviz's resolution for bitmaps, unless the graph sets `dpi`
+
+# The first line of a DOT file that `save_or_dot` writes in place of a picture: a DOT comment, by
+# which a later `save_or_dot` that draws the picture recognises the stand-in and removes it.
+STAND_IN_MARK = "// microgradnet wrote this DOT source in place of a picture: Graphviz's dot program was not installed"
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -98,6 +115,8 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike[str]) -> Path:
         f"save: writing .{fmt} needs Graphviz's `{graph.engine}` program, which is not on PATH; "
         f"{INSTALL_GRAPHVIZ}; or save as .dot, which needs no program"
     )
+    if fmt == "png":
+        _check_png_size(graph, target, message)
     target.write_bytes(_pipe(graph, fmt, message))
     return target
 
@@ -125,3 +144,64 @@ def _pipe(graph: graphviz.Digraph, fmt: str, missing: str) -> bytes:
     except gv.ExecutableNotFound as error:
         raise GraphvizNotFoundError(missing) from error
     return output
+
+
+def _check_png_size(graph: graphviz.Digraph, target: Path, missing: str) -> None:
+    """A `ValueError` if the laid-out picture is wider or taller than a PNG can be (`MAX_PNG_PIXELS`).
+
+    The layout's bounding box `bb` (in points, 72 to the inch) and the graph's `dpi` come from
+    Graphviz's `json0` output: pixels = points / 72 * dpi.
+    """
+    placed = json.loads(_pipe(graph, "json0", missing))
+    _, _, width, height = (float(number) for number in placed["bb"].split(","))
+    dpi = float(placed.get("dpi", PNG_DPI))
+    pixels = (round(width / 72.0 * dpi), round(height / 72.0 * dpi))
+    if max(pixels) > MAX_PNG_PIXELS:
+        raise ValueError(
+            f"save: {str(target)!r} would be {pixels[0]} x {pixels[1]} pixels, more than the {MAX_PNG_PIXELS} a PNG "
+            "can have on a side; save it as .svg or .pdf, which have no such limit"
+        )
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What `save_or_dot` wrote: `path`, and a `note` when that is DOT source standing in for a picture."""
+
+    path: Path
+    note: str = ""
+
+
+def save_or_dot(graph: graphviz.Digraph, path: str | os.PathLike[str]) -> Saved:
+    """`save(graph, path)`; without Graphviz's `dot` program, the DOT source as `path` with the suffix .dot.
+
+    The note then says how to install Graphviz and gives the command that draws the picture from
+    the DOT file, with absolute paths (so it works from any folder). Once the picture itself is
+    written, a stand-in DOT file that an earlier call left next to it is removed.
+    """
+    try:
+        written = save(graph, path)
+    except GraphvizNotFoundError:  # raised only once `path` is checked
+        requested = Path(path)
+        stand_in = requested.with_suffix(".dot")
+        stand_in.write_text(f"{STAND_IN_MARK}\n{graph.source}", encoding="utf-8")
+        fmt = requested.suffix.lower().lstrip(".")
+        source, picture = (shlex.quote(str(file.absolute())) for file in (stand_in, requested))
+        draw = f"{graph.engine} -T{fmt} {source} -o {picture}"
+        note = (
+            f"Graphviz's `{graph.engine}` program is not installed, so {requested.name} was written as its DOT "
+            f"source {stand_in.absolute()}; to draw the picture, {INSTALL_GRAPHVIZ}, then run: {draw}"
+        )
+        return Saved(stand_in, note)
+    stand_in = written.with_suffix(".dot")
+    if stand_in != written and _is_stand_in(stand_in):
+        stand_in.unlink()
+    return Saved(written)
+
+
+def _is_stand_in(path: Path) -> bool:
+    """Whether `path` is a DOT file that `save_or_dot` wrote in place of a picture."""
+    try:
+        with path.open(encoding="utf-8") as file:
+            return file.readline().rstrip("\n") == STAND_IN_MARK
+    except (OSError, UnicodeDecodeError):
+        return False

@@ -25,6 +25,17 @@ if TYPE_CHECKING:
 SHOW_FIELDS = ("label", "op", "data", "grad")
 
 
+class GraphTooLargeError(ValueError):
+    """The graph has more than `max_nodes` nodes; `nodes` and `max_nodes` say how many (for other wordings)."""
+
+    def __init__(self, nodes: int, max_nodes: int) -> None:
+        self.nodes, self.max_nodes = nodes, max_nodes
+        super().__init__(
+            f"draw_graph: the graph has {nodes} nodes, more than max_nodes={max_nodes}; "
+            "pass a larger max_nodes, or draw the network neuron by neuron with draw_network(mlp, x, y)"
+        )
+
+
 def _node_label(node: Value, show: Collection[str]) -> str:
     """An HTML-like Graphviz label: a title row (bold label, italic op), then data and grad."""
     title = []
@@ -74,17 +85,15 @@ def draw_graph(
     edge_labels: label each edge parent -> child with d child / d parent (`child.local_grads[i]`).
     color_grads: fill each box by its grad: red negative, blue positive, intensity
                  sqrt(|grad| / max |grad|) over the graph.
-    max_nodes:   a graph with more nodes raises `ValueError` (draw an MLP with `draw_network` instead).
+    max_nodes:   a graph with more nodes raises `GraphTooLargeError`, a `ValueError` (draw an MLP with
+                 `draw_network` instead).
 
     Node names are n0, n1, ... in topological order, so the same graph gives the same DOT text.
     """
     fields = _check_options(root, rankdir, show, max_nodes)
     order = topological_order(root)
     if len(order) > max_nodes:
-        raise ValueError(
-            f"draw_graph: the graph has {len(order)} nodes, more than max_nodes={max_nodes}; "
-            "pass a larger max_nodes, or draw the network neuron by neuron with draw_network(mlp, x, y)"
-        )
+        raise GraphTooLargeError(len(order), max_nodes)
     graph = new_digraph("computation_graph", rankdir, nodesep="0.15", ranksep="0.4")
     names = {node: f"n{i}" for i, node in enumerate(order)}
     largest = largest_magnitude([node.grad for node in order])

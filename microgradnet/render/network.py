@@ -23,6 +23,8 @@ from microgradnet.losses import get_cost
 from microgradnet.nn import MLP, check_inputs
 from microgradnet.render.backend import keep_in_order, new_digraph
 from microgradnet.render.style import (
+    LINE_NEGATIVE,
+    LINE_POSITIVE,
     TEXT_GREY,
     check_rankdir,
     largest_magnitude,
@@ -101,6 +103,7 @@ def draw_network(
 ) -> graphviz.Digraph:
     """The neuron-level picture of `mlp` as a `graphviz.Digraph`: inputs, neurons and weights.
 
+    A legend under the picture says what the colours and widths mean.
     Without x: each neuron shows its bias b; edges show w (colour = sign, width = |w|).
     With x: each neuron also shows a = sigma(z) for that input.
     With x and y: each neuron also shows delta = dC/dz (its fill: red negative, blue positive),
@@ -135,12 +138,37 @@ def draw_network(
                 cluster.node(f"n{l}_{j}", _label(rows), fillcolor=fill)
             keep_in_order(cluster, [f"layer{l}_title", *(f"n{l}_{j}" for j in range(layer.nout))], rankdir)
     _add_weights(graph, mlp, sample, edge_labels)
+    _add_legend(graph, mlp, largest_delta if gradients is not None else None)
     if sample is not None and sample.cost is not None and y is not None:
         targets = ", ".join(number(float(y_i)) for y_i in y)
         graph.node("cost", _label([f"<B>C</B> {html.escape(cost)}", number(sample.cost), f"y = {targets}"]))
         for j in range(mlp.layers[-1].nout):
             graph.edge(f"n{len(mlp.layers) - 1}_{j}", "cost", style="dashed", color="#999999")
     return graph
+
+
+def _add_legend(graph: graphviz.Digraph, mlp: MLP, largest_delta: float | None) -> None:
+    """A key under the picture: what an edge's colour and width mean, and (with a target) a neuron's fill.
+
+    It is the graph's own label, set after every cluster, so that no cluster inherits it.
+    """
+    largest_w = largest_magnitude([w_k.data for layer in mlp.layers for neuron in layer.neurons for w_k in neuron.w])
+    rows = [
+        f"edge k → j of layer l: the weight w[l][j][k], {_coloured('blue', LINE_POSITIVE)} if w &gt; 0, "
+        f"{_coloured('red', LINE_NEGATIVE)} if w &lt; 0; its width grows with |w| (widest: |w| = {number(largest_w)})"
+    ]
+    if largest_delta is not None:
+        rows.append(
+            f"neuron fill: δ = ∂C/∂z, {_coloured('blue', LINE_POSITIVE)} if δ &gt; 0, "
+            f"{_coloured('red', LINE_NEGATIVE)} if δ &lt; 0, white at 0 (strongest: |δ| = {number(largest_delta)})"
+        )
+    cells = "".join(f'<TR><TD ALIGN="LEFT">{row}</TD></TR>' for row in rows)
+    key = f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+    graph.attr(label=key, labelloc="b", labeljust="l", fontcolor=TEXT_GREY, fontsize="10")
+
+
+def _coloured(text: str, colour: str) -> str:
+    return f'<FONT COLOR="{colour}">{text}</FONT>'
 
 
 def _add_weights(graph: graphviz.Digraph, mlp: MLP, sample: Sample | None, edge_labels: bool | None) -> None:
