@@ -415,12 +415,14 @@ def test_the_oracle_activations_are_the_engines_even_on_nan_and_inf(name: str, z
 
 
 def test_a_nan_inside_a_relu_network_stays_nan_in_the_oracle() -> None:
-    """x = [1e308] through a 1-1-1-1 relu net: a^0 = relu(10 x) = inf, z^1 = 0 * inf = nan on both routes, and
-    relu(nan) = nan carries it to the oracle's output as to the engine's, never a finite number."""
+    """x = [1e308] through a 1-1-1-1 relu net: in the oracle's floats a^0 = relu(10 x) = inf, z^1 = 0 * inf = nan,
+    and relu(nan) = nan carries it to the output, never a finite number; the engine refuses z^0 = 10 x itself
+    (finite operands whose exact weighted sum overflows)."""
     mlp = MLP(1, [1, 1, 1], "relu", output_activation="linear", seed=0)
     for layer, w in zip(mlp.layers, (10.0, 0.0, 1.0)):
         layer.neurons[0].w[0].data, layer.neurons[0].b.data = w, 0.0
-    assert math.isnan(mlp([1e308])[0].data)
+    with pytest.raises(OverflowError, match="w·a\\+b"):
+        mlp([1e308])
     assert all(math.isnan(a) for a in oracle.backprop(mlp, [1e308], [0.0]).a[-1])
 
 
