@@ -1,18 +1,12 @@
-"""Python source for every operation of the engine, read from the derivative table itself.
+"""Python source for every operation of the engine, written from the derivative table itself.
 
 The compiler writes each node as one line of Python. It takes the line from the one place that
-defines the operation, `engine.UNARY` / `engine.BINARY`:
-
-- a rule written as a `lambda` (`lambda x, out: out * (1.0 - out)`) is *inlined*: its body is
-  copied with the parameters renamed (`a_1_0 * (1.0 - a_1_0)`). The body is found in the
-  engine's source with `ast`, and used only if it compiles to the very bytecode of the table's
-  function, so the inlined line cannot drift from the table;
-- a rule written as a named function (`_sigmoid`, `_log`, `_pow`, ...) is *called*, so its
-  domain checks and error messages are exactly the engine's.
-
-The two n-ary nodes are linear and have no row: `w·a+b` is z = b + sum_k w_k a_k with
-dz/dw_k = a_k, dz/da_k = w_k, dz/db = 1 (`engine.weighted_sum`), and `sum` is s = sum_i v_i
-(`engine.exact_sum`, called) with ds/dv_i = 1 (`engine.sum_values`).
+defines the operation, its row in `operations.TABLE`: the row's forward expression and local
+derivatives are Python in the names of the row's parents (`out * (1.0 - out)`), and are written
+into the generated code with each parent replaced by its operand's local (`a_1_0 * (1.0 -
+a_1_0)`). The rules an expression calls (`sigmoid`, `log`, `power`, `affine`, ...) are the
+engine's own functions, bound under their names in the generated module, so their domain checks
+and error messages are exactly the engine's.
 """
 
 from __future__ import annotations
@@ -22,24 +16,16 @@ import builtins
 import copy
 import functools
 import keyword
-import linecache
 import math
 import re
-import sys
-from collections.abc import Callable, Sequence
-from types import CodeType
+from collections.abc import Sequence
 from typing import Any
 
-from microgradnet.engine import BINARY, UNARY, WEIGHTED_SUM, exact_sum
+from microgradnet.engine import Value
+from microgradnet.operations import GROUP, OPERATIONS, RULES, Operation, expression, groups
 
-# Before Python 3.12, `sum` adds floats left to right, so `b + w_0 * a_0 + ...` (faster to run)
-# equals the engine's `sum(map(operator.mul, w, a), b)` bit for bit; from 3.12 on `sum`
-# compensates rounding, and the generated code calls `sum` too.
-SUM_ADDS_LEFT_TO_RIGHT = sys.version_info < (3, 12)
-# Terms per line of a long inline sum; a longer chain of `+` would nest too deeply for `compile()`.
+# Terms per line of a long sum in the backward pass; a longer chain of `+` would nest too deeply for `compile()`.
 TERMS_PER_LINE = 64
-# What a binary row's forward function is called in generated code.
-BINARY_NAMES = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "**": "power"}
 
 
 # --- names ------------------------------------------------------------------------------
@@ -80,48 +66,30 @@ class Names:
         return self._bound[id(obj)]
 
 
-# --- inlining a table row's lambda ------------------------------------------------------
+# --- writing a table row into the generated code ---------------------------------------
 
 
 @functools.cache
-def _lambdas_by_line(filename: str) -> dict[int, list[ast.Lambda]]:
-    """Every `lambda` in a source file, keyed by the line it starts on."""
-    by_line: dict[int, list[ast.Lambda]] = {}
-    source = "".join(linecache.getlines(filename))
-    if not source:
-        return by_line
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Lambda):
-            by_line.setdefault(node.lineno, []).append(node)
-    return by_line
+def _parsed(template: str) -> ast.expr:
+    return expression(template)
 
 
-def _same_code(a: CodeType, b: CodeType) -> bool:
-    return (a.co_code, a.co_consts, a.co_names, a.co_varnames) == (b.co_code, b.co_consts, b.co_names, b.co_varnames)
+class _Substitute(ast.NodeTransformer):
+    """A table expression with its parents, out and c replaced and its rules renamed."""
 
-
-def lambda_source(fn: Callable[..., float]) -> ast.Lambda | None:
-    """The syntax tree of `fn` if it is a plain lambda whose source compiles to `fn`'s bytecode."""
-    code = getattr(fn, "__code__", None)
-    if not isinstance(code, CodeType) or code.co_name != "<lambda>" or getattr(fn, "__closure__", None):
-        return None
-    for node in _lambdas_by_line(code.co_filename).get(code.co_firstlineno, []):
-        module = compile(ast.Expression(body=node), code.co_filename, "eval", dont_inherit=True)
-        compiled = next(c for c in module.co_consts if isinstance(c, CodeType))
-        if _same_code(compiled, code):
-            return node
-    return None
-
-
-class _Rename(ast.NodeTransformer):
-    def __init__(self, replacements: dict[str, ast.expr], free: dict[str, str]) -> None:
-        self.replacements = replacements
-        self.free = free
+    def __init__(self, values: dict[str, ast.expr], names: Names) -> None:
+        self.values = values
+        self.names = names
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
-        if node.id in self.replacements:
-            return copy.deepcopy(self.replacements[node.id])
-        return ast.Name(id=self.free[node.id], ctx=ast.Load())
+        if node.id in self.values:
+            return copy.deepcopy(self.values[node.id])
+        return ast.Name(id=self.names.bind(RULES[node.id], node.id), ctx=ast.Load())
+
+
+def _write(template: str, values: dict[str, ast.expr], names: Names) -> ast.expr:
+    """The expression `template` of the table, written for these operands."""
+    return _Substitute(values, names).visit(copy.deepcopy(_parsed(template)))  # type: ignore[no-any-return]
 
 
 def constant(c: float) -> ast.expr:
@@ -140,86 +108,48 @@ def as_number(expr: ast.expr) -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
 
 
-def apply_rule(fn: Callable[..., float], wanted: str, args: Sequence[ast.expr], names: Names) -> ast.expr:
-    """`fn(*args)` as an expression: the inlined body of a table lambda, else a call."""
-    node = lambda_source(fn)
-    if node is None or node.args.vararg or node.args.kwarg or len(node.args.args) != len(args):
-        callee = ast.Name(id=names.bind(fn, wanted), ctx=ast.Load())
-        return ast.Call(func=callee, args=list(args), keywords=[])
-    parameters = [a.arg for a in node.args.args]
-    free = {
-        name.id: names.bind(fn.__globals__.get(name.id, getattr(builtins, name.id, None)), name.id)
-        for name in ast.walk(node.body)
-        if isinstance(name, ast.Name) and name.id not in parameters
+def _row(node: Value) -> Operation:
+    if node.op not in OPERATIONS:
+        raise ValueError(f"compile: the operation {node.op!r} is not in the engine's derivative table")
+    return OPERATIONS[node.op]
+
+
+def _operands(row: Operation, node: Value, operands: Sequence[ast.expr]) -> dict[str, ast.expr]:
+    """The row's parents (and c) as the expressions of this node's operands."""
+    values = dict(zip(row.parents, operands))
+    if node.constant is not None:
+        values["c"] = constant(node.constant)
+    return values
+
+
+def forward(node: Value, operands: Sequence[ast.expr], names: Names) -> ast.expr:
+    """The expression for `node`'s value from its parents' expressions: the row's forward rule."""
+    row = _row(node)
+    if not row.has_groups:
+        return _write(row.forward, _operands(row, node, operands), names)
+    values = {
+        name.removesuffix(GROUP): ast.Tuple(elts=list(group), ctx=ast.Load()) if name.endswith(GROUP) else group[0]
+        for name, group in groups(row, operands).items()
     }
-    return _Rename(dict(zip(parameters, args)), free).visit(copy.deepcopy(node.body))  # type: ignore[no-any-return]
+    return _write(row.forward, values, names)
 
 
-# --- each operation: its forward expression and its local derivatives --------------------
-
-
-def _power_constant(op: str) -> tuple[str, float] | None:
-    """("exponent", c) for `x ** c` (op "**c"), ("base", c) for `c ** x` (op "c**"), else None.
-
-    The op name carries the constant exactly: an integral c is written as an int, any other
-    float by its repr, and `float()` reads both back to the same float.
-    """
-    if op.startswith("**") and len(op) > 2:
-        return "exponent", float(op[2:])
-    if op.endswith("**") and len(op) > 2:
-        return "base", float(op[:-2])
-    return None
-
-
-def _binary_row(op: str, operands: Sequence[ast.expr]) -> tuple[str, list[ast.expr], list[int]]:
-    """The BINARY row behind `op`, its two arguments, and which of them are the node's parents."""
-    power = _power_constant(op)
-    if power is None:
-        if op not in BINARY:
-            raise ValueError(f"compile: the operation {op!r} is not in the engine's derivative table")
-        return op, list(operands), [0, 1]
-    side, c = power
-    if side == "exponent":
-        return "**", [operands[0], constant(c)], [0]
-    return "**", [constant(c), operands[0]], [1]
-
-
-def forward(op: str, operands: Sequence[ast.expr], names: Names) -> ast.expr:
-    """The expression for a unary or binary node's value from its parents' expressions."""
-    if op in UNARY:
-        return apply_rule(UNARY[op][0], op, operands, names)
-    row, args, _ = _binary_row(op, operands)
-    return apply_rule(BINARY[row][0], BINARY_NAMES[row], args, names)
-
-
-def local_derivatives(op: str, operands: Sequence[ast.expr], out: ast.expr, names: Names) -> list[ast.expr]:
+def local_derivatives(node: Value, operands: Sequence[ast.expr], out: ast.expr, names: Names) -> list[ast.expr]:
     """d node / d parent_i for every parent, as expressions of the operands and the output."""
-    if op == WEIGHTED_SUM:
-        n = (len(operands) - 1) // 2
-        return [*operands[n : 2 * n], *operands[:n], ast.Constant(value=1.0)]
-    if op == "sum":
-        return [ast.Constant(value=1.0) for _ in operands]
-    if op in UNARY:
-        return [apply_rule(UNARY[op][1][0], f"d_{op}", [*operands, out], names)]
-    row, args, which = _binary_row(op, operands)
-    name = BINARY_NAMES[row]
-    rules = BINARY[row][1]
-    return [apply_rule(rules[i], f"d_{name}_d{'xy'[i]}", [*args, out], names) for i in which]
-
-
-def n_ary_forward(op: str, target: str, operands: Sequence[str], names: Names) -> list[str]:
-    """Statements that set `target` to a `w·a+b` or `sum` node: z = b + sum_k w_k a_k, s = sum_i v_i."""
-    if op == "sum":
-        return [f"{target} = {names.bind(exact_sum, 'exact_sum')}(({', '.join(operands)}{',' * (len(operands) == 1)}))"]
-    n = (len(operands) - 1) // 2
-    products = [f"{w} * {a}" for w, a in zip(operands[:n], operands[n : 2 * n])]
-    bias = operands[-1]
-    if not SUM_ADDS_LEFT_TO_RIGHT:
-        return [f"{target} = sum(({', '.join(products)}{',' * (n == 1)}), {bias})"]
-    chunks = [products[i : i + TERMS_PER_LINE] for i in range(0, n, TERMS_PER_LINE)] or [[]]
-    lines = [f"{target} = {' + '.join([bias, *chunks[0]])}"]
-    lines += [f"{target} = {' + '.join([target, *chunk])}" for chunk in chunks[1:]]
-    return lines
+    row = _row(node)
+    if not row.has_groups:
+        values = {**_operands(row, node, operands), "out": out}
+        return [_write(derivative, values, names) for derivative in row.derivatives.values()]
+    split = groups(row, operands)
+    singles = {name: group[0] for name, group in split.items() if not name.endswith(GROUP)}
+    derivatives = []
+    for name, group in split.items():
+        for k in range(len(group)):
+            values = {**singles, "out": out}
+            if name.endswith(GROUP):  # the derivative for parent k of a group reads element k of every group
+                values.update((g, split[g][k]) for g in split if g.endswith(GROUP))
+            derivatives.append(_write(row.derivatives[name], values, names))
+    return derivatives
 
 
 def source(expr: ast.expr) -> str:

@@ -1,4 +1,4 @@
-"""`compile`: trace a function of `Value`s once, then run the recorded graph as straight-line Python.
+"""`compile_function`: trace a function of `Value`s once, then run the recorded graph as straight-line Python.
 
 The traced graph is written out as one Python function on plain floats in local variables
 named after the nodes' labels: the forward pass, one line per node, then the backward pass, one
@@ -26,9 +26,11 @@ from typing import Any, NamedTuple, TypeAlias
 
 from microgradnet import codegen
 from microgradnet.codegen import Names
-from microgradnet.engine import WEIGHTED_SUM, Value, exact_sum, is_grad_enabled, topological_order
+from microgradnet.engine import Value, topological_order
 from microgradnet.losses import Cost, get_cost, mean_cost
+from microgradnet.modes import is_grad_enabled
 from microgradnet.nn import MLP
+from microgradnet.operations import exact_sum
 
 # Where a leaf of the traced graph comes from: ("input", i), ("parameter", i) or ("data", arg, k).
 Role: TypeAlias = "tuple[str, int] | tuple[str, int, int]"
@@ -51,7 +53,8 @@ def _signature(order: Sequence[Value], roles: dict[Value, Role]) -> Signature:
         if node in roles:
             signature.append(roles[node])
         elif node.parents:
-            signature.append((node.op, *(position[p] for p in node.parents)))
+            op = node.op if node.constant is None else (node.op, node.constant)
+            signature.append((op, *(position[p] for p in node.parents)))
         else:
             signature.append(("constant", repr(node.data)))
     return signature
@@ -208,15 +211,12 @@ def _forward_pass(
         else:
             name = names.fresh(node.label or ("out" if node is root else f"v{next(unnamed)}"))
             operands = [expr[p] for p in node.parents]
-            if node.op in (WEIGHTED_SUM, "sum"):
-                lines += codegen.n_ary_forward(node.op, name, [codegen.source(e) for e in operands], names)
-            else:
-                lines.append(f"{name} = {codegen.source(codegen.forward(node.op, operands, names))}")
+            lines.append(f"{name} = {codegen.source(codegen.forward(node, operands, names))}")
             expr[node] = ast.Name(id=name, ctx=ast.Load())
         shown[node] = node.label or codegen.source(expr[node])
         if not node.parents or node in leaves:
             continue
-        local[node] = codegen.local_derivatives(node.op, [expr[p] for p in node.parents], expr[node], names)
+        local[node] = codegen.local_derivatives(node, [expr[p] for p in node.parents], expr[node], names)
         for i, (parent, derivative) in enumerate(zip(node.parents, local[node])):
             if isinstance(derivative, ast.Call):
                 hoisted = names.fresh(f"d{codegen.source(expr[node])}_d{codegen.source(expr[parent])}")
@@ -337,7 +337,7 @@ def _indent(lines: Sequence[str], depth: int) -> list[str]:
 
 def _build(source: str, globals_: dict[str, Any], name: str) -> Callable[..., Any]:
     """Compile the generated source; its lines show up in tracebacks while the function lives."""
-    filename = f"<microgradnet.compile #{next(_counter)}: {name}>"
+    filename = f"<microgradnet.compile_function #{next(_counter)}: {name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     namespace = {"__builtins__": builtins, **globals_}
     exec(builtins.compile(source, filename, "exec"), namespace)
@@ -346,7 +346,7 @@ def _build(source: str, globals_: dict[str, Any], name: str) -> Callable[..., An
     return function
 
 
-# --- compile(f, example_inputs) ---------------------------------------------------------
+# --- compile_function(f, example_inputs) -----------------------------------------------------
 
 
 class CompiledFunction:
@@ -441,7 +441,7 @@ class CompiledFunction:
         return f"<CompiledFunction of {getattr(self.f, '__qualname__', self.f)!r}, {self.n_inputs} inputs>"
 
 
-def compile(f: Callable[..., Value], example_inputs: Sequence[float]) -> CompiledFunction:
+def compile_function(f: Callable[..., Value], example_inputs: Sequence[float]) -> CompiledFunction:
     """Trace `f(*Values)` once on `example_inputs` and return it compiled to straight-line Python.
 
     `compiled(inputs)` gives `(value, gradient)` with `gradient[i] = df/dinputs[i]`, equal to

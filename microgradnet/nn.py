@@ -17,8 +17,9 @@ import math
 import numbers
 import os
 import random
+import weakref
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from microgradnet import checks
 from microgradnet.engine import Operand, Value, weighted_sum, weighted_sums
@@ -31,6 +32,29 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
 }
 
 
+# The op of the node each activation makes (its row in the derivative table).
+ACTIVATION_OPS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "linear": "identity"}
+
+
+class Place(NamedTuple):
+    """Where a parameter sits: its neuron (l, j) in an MLP, (j,) in a Layer, () alone,
+    and the op of that neuron's activation node."""
+
+    neuron: tuple[int, ...]
+    activation: str
+
+
+# Every parameter's place, recorded when a module names it, so a drawing can group a graph's nodes
+# by neuron without reading labels (which are for people, and may be changed). Weak keys: the
+# record lives as long as the parameter.
+_places: weakref.WeakKeyDictionary[Value, Place] = weakref.WeakKeyDictionary()
+
+
+def place_of(parameter: Value) -> Place | None:
+    """The place of a weight or bias of a `Neuron`, `Layer` or `MLP`; None for any other Value."""
+    return _places.get(parameter)
+
+
 def check_activation(name: object) -> str:
     """`name` if it is a known activation, else a `ValueError` listing the valid ones."""
     if not isinstance(name, str) or name not in ACTIVATIONS:
@@ -38,7 +62,7 @@ def check_activation(name: object) -> str:
     return name
 
 
-def _check_inputs(x: Sequence[Operand], expected: int) -> list[Value]:
+def check_inputs(x: Sequence[Operand], expected: int) -> list[Value]:
     """The inputs as Values (numbers become leaves labelled x[k]); each must be finite."""
     if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
         raise TypeError(f"inputs must be a sequence of {expected} numbers or Values, got {type(x).__name__}")
@@ -90,18 +114,22 @@ class Neuron(Module):
         self.w = [Value(-bound + (bound + bound) * rng.random()) for _ in range(nin)]
         self.b = Value(0.0)
         self._sigma = ACTIVATIONS[activation]
-        self.name_as("")
+        self.name_as(())
 
-    def name_as(self, index: str) -> None:
-        """Label parameters and outputs with this neuron's index, e.g. `[1][0]` -> `w[1][0][2]`."""
-        self.index = index
+    def name_as(self, place: tuple[int, ...]) -> None:
+        """Record this neuron's place, (l, j) in an MLP, and label its parameters and outputs with
+        it as Python indices, e.g. (1, 0) -> `w[1][0][2]`."""
+        self.place = place
+        self.index = index = "".join(f"[{i}]" for i in place)
         self.z_label, self.a_label = f"z{index}", f"a{index}"  # made once, not at every forward
         for k, w_k in enumerate(self.w):
             w_k.label = f"w{index}[{k}]"
         self.b.label = f"b{index}"
+        for p in self.parameters():
+            _places[p] = Place(place, ACTIVATION_OPS[self.activation])
 
     def __call__(self, x: Sequence[Operand]) -> Value:
-        return self.forward(_check_inputs(x, self.nin))
+        return self.forward(check_inputs(x, self.nin))
 
     def forward(self, a: list[Value]) -> Value:
         """a_j = sigma(z_j), z_j = sum_k w_jk a_k + b_j, for inputs already checked and wrapped."""
@@ -130,15 +158,15 @@ class Layer(Module):
         self.activation = check_activation(activation)
         rng = _check_rng(rng)
         self.neurons = [Neuron(nin, activation, rng=rng) for _ in range(nout)]
-        self.name_as("")
+        self.name_as(())
 
-    def name_as(self, index: str) -> None:
-        """Label neuron j's parameters `w{index}[j][k]` and `b{index}[j]`."""
+    def name_as(self, place: tuple[int, ...]) -> None:
+        """Give neuron j the place (*place, j): in layer l of an MLP its weights are `w[l][j][k]`."""
         for j, neuron in enumerate(self.neurons):
-            neuron.name_as(f"{index}[{j}]")
+            neuron.name_as((*place, j))
 
     def __call__(self, x: Sequence[Operand]) -> list[Value]:
-        return self.forward(_check_inputs(x, self.nin))
+        return self.forward(check_inputs(x, self.nin))
 
     def forward(self, a: list[Value]) -> list[Value]:
         """a^l = sigma(z^l), z^l = W^l a^(l-1) + b^l (the inputs' data read once for the layer)."""
@@ -176,7 +204,7 @@ class MLP(Module):
         activations = [self.activation] * (len(nouts) - 1) + [self.output_activation]
         self.layers = [Layer(sizes[l], sizes[l + 1], activations[l], rng=rng) for l in range(len(nouts))]
         for l, layer in enumerate(self.layers):
-            layer.name_as(f"[{l}]")
+            layer.name_as((l,))
 
     @property
     def sizes(self) -> list[int]:
@@ -184,7 +212,7 @@ class MLP(Module):
         return [self.nin, *(layer.nout for layer in self.layers)]
 
     def __call__(self, x: Sequence[Operand]) -> list[Value]:
-        a = _check_inputs(x, self.nin)
+        a = check_inputs(x, self.nin)
         for layer in self.layers:
             a = layer.forward(a)
         return a

@@ -5,8 +5,8 @@ architectures, activations, weights, inputs and targets."""
 
 from __future__ import annotations
 
+import ast
 import copy
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -14,8 +14,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from microgradnet import MLP, Layer
-from microgradnet.engine import Value, apply_unary, sum_values, weighted_sum
+from microgradnet.engine import Value, sum_values, weighted_sum
 from microgradnet.losses import one_hot
+from microgradnet.operations import GROUP, OPERATIONS, TABLE, Operation, expression
 
 # Moderate reals: big enough to exercise every branch, small enough that finite differences work.
 reals = st.floats(min_value=-5.0, max_value=5.0, allow_nan=False, allow_infinity=False)
@@ -104,7 +105,7 @@ def build_mlp(architecture: Architecture, values: list[float]) -> MLP:
     sizes = [nin, *widths]
     for l in range(1, len(widths) - 1):
         mlp.layers[l] = Layer(sizes[l], sizes[l + 1], activations[l])
-        mlp.layers[l].name_as(f"[{l}]")
+        mlp.layers[l].name_as((l,))
     for p, value in zip(mlp.parameters(), values, strict=True):
         p.data = value
     return mlp
@@ -248,9 +249,80 @@ def batch_problems(draw: st.DrawFn, max_samples: int = 4, costs: tuple[str, ...]
     return BatchProblem(mlp, xs, ys, cost)
 
 
-# --- random expressions over every operation of the engine (for the compiler's tests) ----------
-UNARY_OPS = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "identity", "clamped_log")
-BINARY_OPS = ("+", "-", "*", "/", "**")
+# --- every row of the derivative table, as a call -------------------------------------------
+
+
+def parameters(row: Operation) -> list[str]:
+    """The names `row.written` takes: its parents (a group `w_k` as the list `w`) and the constant `c`."""
+    names = [parent.removesuffix(GROUP) for parent in row.parents]
+    written = {node.id for node in ast.walk(expression(row.written)) if isinstance(node, ast.Name)}
+    return [*names, "c"] if "c" in written and "c" not in names else names
+
+
+def call(row: Operation) -> Callable[..., Value]:
+    """The row as a user writes it (`row.written`), as a function of `parameters(row)`."""
+    namespace = {"weighted_sum": weighted_sum, "sum_values": sum_values}
+    source = f"lambda {', '.join(parameters(row))}: {row.written}"
+    function: Callable[..., Value] = eval(compile(source, CALL_SITE, "eval"), namespace)
+    return function
+
+
+CALL_SITE = "<a row of the table, as written>"  # where Python refuses an operand of `call(row)`
+
+
+# The rows a plain operand or two make (x.exp(), x + y), for the fuzzers.
+ONE_PARENT_ROWS = [row for row in TABLE if parameters(row) == ["x"]]
+TWO_PARENT_ROWS = [row for row in TABLE if parameters(row) == ["x", "y"]]
+
+
+# A case per row of the table, for the derivative tests: the operation as a function of
+# Values, and the domain of each input (a constant c of x**c and c**y is drawn, not an input).
+Case = Callable[[st.DataObject], tuple[Callable[..., Value], list[float]]]
+
+
+def _inputs(f: Callable[..., Value], *domains: st.SearchStrategy[float]) -> Case:
+    return lambda data: (f, [data.draw(domain) for domain in domains])
+
+
+def _with_constant(
+    f: Callable[[Value, float], Value], domain: st.SearchStrategy[float], c: st.SearchStrategy[float]
+) -> Case:
+    def case(data: st.DataObject) -> tuple[Callable[..., Value], list[float]]:
+        constant = data.draw(c)
+        return (lambda x: f(x, constant)), [data.draw(domain)]
+
+    return case
+
+
+ROW_CASES: dict[str, Case] = {
+    "neg": _inputs(lambda x: -x, reals),
+    "exp": _inputs(lambda x: x.exp(), reals),
+    "log": _inputs(lambda x: x.log(), positives),
+    "tanh": _inputs(lambda x: x.tanh(), reals),
+    "sigmoid": _inputs(lambda x: x.sigmoid(), reals),
+    "relu": _inputs(lambda x: x.relu(), off_kink),
+    "identity": _inputs(lambda x: x.identity(), reals),
+    "clamped_log": _inputs(lambda x: x.clamped_log(), positives),
+    "+": _inputs(lambda x, y: x + y, reals, reals),
+    "-": _inputs(lambda x, y: x - y, reals, reals),
+    "*": _inputs(lambda x, y: x * y, reals, reals),
+    "/": _inputs(lambda x, y: x / y, reals, nonzero),
+    "**": _inputs(lambda x, y: x**y, positives, st.floats(-2.0, 2.0)),
+    "x**c": _with_constant(lambda x, c: x**c, positives, st.floats(-2.0, 2.0)),
+    "c**y": _with_constant(lambda y, c: c**y, st.floats(-2.0, 2.0), positives),
+    "w·a+b": _inputs(lambda w0, w1, a0, a1, b: weighted_sum([w0, w1], [a0, a1], b), *[reals] * 5),
+    "sum": _inputs(lambda u, v, w: sum_values([u, v, w]), reals, reals, reals),
+}
+
+
+class Ones:
+    """Stands in for hypothesis' data in a `ROW_CASES` case: every draw is 1.0, inside every domain above."""
+
+    def draw(self, strategy: st.SearchStrategy[float]) -> float:
+        return 1.0
+
+
+# --- random expressions over every row of the table (for the compiler's tests) -----------------
 constants = st.one_of(st.integers(-3, 3).map(float), st.floats(-3.0, 3.0, allow_nan=False))
 
 
@@ -258,72 +330,56 @@ constants = st.one_of(st.integers(-3, 3).map(float), st.floats(-3.0, 3.0, allow_
 class Expression:
     """A random function of `n_inputs` Values: each step makes one node from earlier ones (the
     inputs first), and the function returns the sum of the steps' nodes, so that every node
-    reaches the output. Steps, by their first item:
-    ("unary", op, i), ("binary", op, i, j), ("number_right", op, i, c) for `node_i op c`,
-    ("number_left", op, c, i) for `c op node_i`, ("constant", c) for a leaf `Value(c)`,
-    ("weighted_sum", ws, xs, b) and ("sum", indices)."""
+    reaches the output. A step is (op, arguments): a row of the table and, for each of its
+    `parameters`, ("node", i) for node i, ("nodes", (i, j, ...)) for a group, ("number", c) for
+    a plain number (c, or one operand of a two-operand row), or ("constant", c) for a leaf `Value(c)`."""
 
     n_inputs: int
     steps: tuple[tuple[Any, ...], ...]
 
     def __call__(self, *inputs: Value) -> Value:
         nodes = list(inputs)
-        for kind, *args in self.steps:
-            if kind == "unary":
-                op, i = args
-                nodes.append(apply_unary(op, nodes[i]))
-            elif kind == "binary":
-                op, i, j = args
-                nodes.append(OPERATORS[op](nodes[i], nodes[j]))
-            elif kind == "number_right":
-                op, i, c = args
-                nodes.append(OPERATORS[op](nodes[i], c))
-            elif kind == "number_left":
-                op, c, i = args
-                nodes.append(OPERATORS[op](c, nodes[i]))
-            elif kind == "constant":
-                nodes.append(Value(args[0]))
-            elif kind == "weighted_sum":
-                ws, xs, b = args
-                nodes.append(weighted_sum([nodes[k] for k in ws], [nodes[k] for k in xs], nodes[b]))
-            else:
-                nodes.append(sum_values([nodes[k] for k in args[0]]))
+
+        def argument(kind: str, what: Any) -> Any:
+            if kind == "node":
+                return nodes[what]
+            if kind == "nodes":
+                return [nodes[i] for i in what]
+            return Value(what) if kind == "constant" else what
+
+        for op, arguments in self.steps:
+            nodes.append(call(OPERATIONS[op])(*(argument(*a) for a in arguments)))
         return sum_values(nodes[self.n_inputs :])
 
 
-OPERATORS: dict[str, Callable[[Any, Any], Value]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "**": operator.pow,
-}
+def nodes(i: int) -> tuple[str, int]:
+    return ("node", i)
+
+
+def constant_leaves(c: float) -> tuple[str, float]:
+    return ("constant", c)
 
 
 @st.composite
 def expressions(draw: st.DrawFn, max_inputs: int = 3, max_steps: int = 8) -> Expression:
-    """A random `Expression` that uses every kind of node the engine has."""
+    """A random `Expression` that uses every row of the engine's table, numbers on either side included."""
     n_inputs = draw(st.integers(1, max_inputs))
     steps: list[tuple[Any, ...]] = []
     for size in range(n_inputs, n_inputs + draw(st.integers(1, max_steps))):
         index = st.integers(0, size - 1)
-        kind = draw(
-            st.sampled_from(["unary", "binary", "number_right", "number_left", "constant", "weighted_sum", "sum"])
-        )
-        if kind == "unary":
-            steps.append((kind, draw(st.sampled_from(UNARY_OPS)), draw(index)))
-        elif kind == "binary":
-            steps.append((kind, draw(st.sampled_from(BINARY_OPS)), draw(index), draw(index)))
-        elif kind == "number_right":
-            steps.append((kind, draw(st.sampled_from(BINARY_OPS)), draw(index), draw(constants)))
-        elif kind == "number_left":
-            steps.append((kind, draw(st.sampled_from(BINARY_OPS)), draw(constants), draw(index)))
-        elif kind == "constant":
-            steps.append((kind, draw(constants)))
-        elif kind == "weighted_sum":
-            n = draw(st.integers(0, 3))
-            indices = st.lists(index, min_size=n, max_size=n)
-            steps.append((kind, tuple(draw(indices)), tuple(draw(indices)), draw(index)))
-        else:
-            steps.append((kind, tuple(draw(st.lists(index, min_size=1, max_size=4)))))
+        row = draw(st.sampled_from(TABLE))
+        names = parameters(row)
+        n = draw(st.integers(0, 3))  # the length of every group of this row
+        number_side = draw(st.sampled_from([None, *names])) if len(names) == 2 and "c" not in names else None
+        arguments: list[tuple[str, Any]] = []
+        for name in names:
+            if name == "c" or name == number_side:
+                arguments.append(("number", draw(constants)))
+            elif name + GROUP in row.parents:
+                arguments.append(("nodes", tuple(draw(st.lists(index, min_size=n, max_size=n)))))
+            else:
+                arguments.append(
+                    draw(st.one_of(index.map(lambda i: ("node", i)), constants.map(lambda c: ("constant", c))))
+                )
+        steps.append((row.name, tuple(arguments)))
     return Expression(n_inputs, tuple(steps))

@@ -27,8 +27,8 @@ FORWARD_CASES: dict[str, tuple[str, Callable[[], Value]]] = {
     "sum overflows": ("'+'", lambda: Value(1e308) + 1e308),
     "inf / inf": ("'/'", lambda: Value(INF) / Value(INF)),
     "negated inf": ("'neg'", lambda: -Value(INF)),
-    "inf squared": ("'**2'", lambda: Value(INF) ** 2),
-    "2 to the inf": ("'2**'", lambda: 2 ** Value(INF)),
+    "inf squared": ("'x**c' produced inf from the inputs [inf, 2.0]", lambda: Value(INF) ** 2),
+    "2 to the inf": ("'c**y' produced inf from the inputs [inf, 2.0]", lambda: 2 ** Value(INF)),
     "inf weight": ("'w·a+b'", lambda: weighted_sum([Value(INF)], [Value(1.0)], Value(0.0))),
     "inf + -inf in a sum": ("'sum'", lambda: sum_values([Value(INF), Value(-INF)])),
 }

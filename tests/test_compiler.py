@@ -4,9 +4,13 @@ trace no longer fits."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import inspect
 import linecache
 import math
+import subprocess
+import sys
 import traceback
 import weakref
 from collections.abc import Callable
@@ -17,14 +21,15 @@ from pathlib import Path
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from pages import DOCS, code_blocks, text
+from strategies import COST_NAMES, ROW_CASES, BatchProblem, Expression, Ones, batch_problems, expressions, reals
 
 import microgradnet
 from microgradnet import MLP, Value, engine
 from microgradnet.compiler import TraceMismatchError, compile_loss, compile_mlp_loss
-from microgradnet.engine import no_grad, weighted_sum
+from microgradnet.engine import no_grad, sum_values, weighted_sum
 from microgradnet.losses import get_cost, half_sse, mean_cost
-from tests.pages import DOCS, code_blocks, text
-from tests.strategies import COST_NAMES, BatchProblem, Expression, batch_problems, expressions, reals
+from microgradnet.operations import OPERATIONS
 
 GOLDEN = Path(__file__).parent / "golden"
 DOMAIN_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
@@ -53,7 +58,7 @@ def neuron_cost(w_0: Value, w_1: Value, b: Value, x_0: Value, x_1: Value) -> Val
     return cost
 
 
-# --- compile(f, example_inputs): values, gradients, errors ------------------------------
+# --- compile_function(f, example_inputs): values, gradients, errors ------------------------------
 
 
 @given(expressions(), st.data())
@@ -64,7 +69,7 @@ def test_compiled_value_and_gradient_equal_the_engine(f: Expression, data: st.Da
         engine_value_and_grad(f, traced)
     except DOMAIN_ERRORS:
         assume(False)
-    compiled = microgradnet.compile(f, traced)
+    compiled = microgradnet.compile_function(f, traced)
     xs = data.draw(st.lists(reals, min_size=f.n_inputs, max_size=f.n_inputs))
     try:
         value, gradient = engine_value_and_grad(f, xs)
@@ -115,7 +120,7 @@ def test_compiled_code_raises_the_error_the_engine_raises(
     n = max(first.n_inputs, second.n_inputs)
     traced = data.draw(st.lists(reals, min_size=n, max_size=n))
     assume(engine_error(f, traced) is None)
-    compiled = microgradnet.compile(f, traced)
+    compiled = microgradnet.compile_function(f, traced)
     xs = data.draw(st.lists(edge_inputs, min_size=n, max_size=n))
     error = engine_error(f, xs)
     if error is None:
@@ -135,7 +140,7 @@ def test_the_first_operation_f_makes_raises_first() -> None:
         b = 1.0 / x
         return b + a
 
-    compiled = microgradnet.compile(f, [1.0, 1.0])
+    compiled = microgradnet.compile_function(f, [1.0, 1.0])
     with pytest.raises(ValueError, match=r"^log: argument must be positive, got -2.0$"):
         f(Value(0.0), Value(-2.0))
     with pytest.raises(ValueError, match=r"^log: argument must be positive, got -2.0$"):
@@ -144,7 +149,7 @@ def test_the_first_operation_f_makes_raises_first() -> None:
 
 def test_a_value_the_engine_refuses_raises_its_error() -> None:
     """A cost of an infinite output: the engine's cost refuses it, so the compiled function does too."""
-    compiled = microgradnet.compile(lambda x: half_sse([x * 2.0], [0.0]), [1.0])
+    compiled = microgradnet.compile_function(lambda x: half_sse([x * 2.0], [0.0]), [1.0])
     with pytest.raises(ValueError, match=r"outputs\[0\] = inf is not finite"):
         half_sse([Value(1e308) * 2.0], [0.0])
     with pytest.raises(ValueError, match=r"outputs\[0\] = inf is not finite"):
@@ -169,34 +174,34 @@ def test_a_compiled_loss_raises_the_error_of_the_first_operation_the_loss_makes(
 @given(st.floats(-4.0, 4.0), st.floats(0.1, 4.0))
 def test_relu_derivative_is_evaluated_at_run_time(x: float, traced_at: float) -> None:
     """relu traced at a positive input still gives slope 0 for a negative one: d relu/dx = [x > 0]."""
-    compiled = microgradnet.compile(lambda v: v.relu() * 3.0, [traced_at])
+    compiled = microgradnet.compile_function(lambda v: v.relu() * 3.0, [traced_at])
     assert compiled([x]) == (3.0 * max(x, 0.0), (3.0 if x > 0.0 else 0.0,))
     assert "1.0 if v > 0.0 else 0.0" in compiled.source
 
 
 def test_domain_errors_are_the_engines_and_name_the_operation() -> None:
     """log of a negative number, exp overflow and division by zero raise the engine's error types."""
-    log = microgradnet.compile(lambda x: x.log(), [1.0])
+    log = microgradnet.compile_function(lambda x: x.log(), [1.0])
     with pytest.raises(ValueError, match="log: argument must be positive"):
         log([-1.0])
-    exp = microgradnet.compile(lambda x: x.exp(), [1.0])
+    exp = microgradnet.compile_function(lambda x: x.exp(), [1.0])
     with pytest.raises(OverflowError, match="exp"):
         exp([1000.0])
-    divide = microgradnet.compile(lambda x, y: x / y, [1.0, 2.0])
+    divide = microgradnet.compile_function(lambda x, y: x / y, [1.0, 2.0])
     with pytest.raises(ZeroDivisionError, match="/: division by zero"):
         divide([1.0, 0.0])
-    root = microgradnet.compile(lambda x: x**0.5, [4.0])
+    root = microgradnet.compile_function(lambda x: x**0.5, [4.0])
     with pytest.raises(ZeroDivisionError, match=r"d\(x\*\*0.5\)/dx is infinite"):
         root([0.0])
 
 
 def test_tracing_inside_no_grad_is_refused() -> None:
     """Inside no_grad() a trace records no graph: compile, compile_mlp_loss and both checks refuse to trace."""
-    compiled = microgradnet.compile(lambda x: x * x, [2.0])
+    compiled = microgradnet.compile_function(lambda x: x * x, [2.0])
     compiled_loss = compile_mlp_loss(MLP(2, [1], seed=0))
     with no_grad():
         with pytest.raises(RuntimeError, match=r"compile: cannot trace inside no_grad\(\)"):
-            microgradnet.compile(lambda x: x * x, [2.0])
+            microgradnet.compile_function(lambda x: x * x, [2.0])
         with pytest.raises(RuntimeError, match=r"compile_loss: cannot trace inside no_grad\(\)"):
             compile_mlp_loss(MLP(2, [1], seed=0))
         with pytest.raises(RuntimeError, match=r"check: cannot trace inside no_grad\(\)"):
@@ -209,13 +214,13 @@ def test_tracing_inside_no_grad_is_refused() -> None:
 
 def compiled_sources() -> set[str]:
     """The generated sources linecache holds (for tracebacks through compiled code)."""
-    return {name for name in linecache.cache if name.startswith("<microgradnet.compile")}
+    return {name for name in linecache.cache if name.startswith("<microgradnet.compile_function")}
 
 
 def test_a_dropped_compiled_function_frees_its_source() -> None:
     """While a compiled function lives, a traceback shows its lines; once dropped, it and its source are freed."""
     before = compiled_sources()
-    log = microgradnet.compile(lambda x: x.log(), [1.0])
+    log = microgradnet.compile_function(lambda x: x.log(), [1.0])
     losses = [compile_mlp_loss(MLP(2, [16, 16, 1], seed=0)) for _ in range(50)]
     assert len(compiled_sources() - before) == 51
     with pytest.raises(ValueError) as raised:
@@ -231,14 +236,14 @@ def test_a_dropped_compiled_function_frees_its_source() -> None:
 
 def test_the_leaves_of_the_output_are_handled() -> None:
     """An output that is an input has gradient 1, an unused input 0, a constant output none."""
-    assert microgradnet.compile(lambda x, y: x, [2.0, 3.0])([5.0, 7.0]) == (5.0, (1.0, 0.0))
-    assert microgradnet.compile(lambda x: Value(3.0), [2.0])([5.0]) == (3.0, (0.0,))
-    assert microgradnet.compile(lambda x: x * x, [2.0])([5.0]) == (25.0, (10.0,))
+    assert microgradnet.compile_function(lambda x, y: x, [2.0, 3.0])([5.0, 7.0]) == (5.0, (1.0, 0.0))
+    assert microgradnet.compile_function(lambda x: Value(3.0), [2.0])([5.0]) == (3.0, (0.0,))
+    assert microgradnet.compile_function(lambda x: x * x, [2.0])([5.0]) == (25.0, (10.0,))
 
 
 def test_a_call_creates_no_value(monkeypatch: pytest.MonkeyPatch) -> None:
     """The compiled function runs on floats: with Value creation disabled it still works."""
-    compiled = microgradnet.compile(neuron_cost, [0.1, 0.2, 0.3, 0.5, -1.0])
+    compiled = microgradnet.compile_function(neuron_cost, [0.1, 0.2, 0.3, 0.5, -1.0])
     expected = compiled([0.4, -0.3, 0.1, 1.0, 2.0])
 
     def refuse(*args: object) -> None:
@@ -249,7 +254,7 @@ def test_a_call_creates_no_value(monkeypatch: pytest.MonkeyPatch) -> None:
     assert compiled([0.4, -0.3, 0.1, 1.0, 2.0]) == expected
 
 
-def test_long_weighted_sums_are_split_across_lines() -> None:
+def test_a_neuron_with_a_thousand_inputs_compiles() -> None:
     """A neuron with 1000 inputs compiles (no nesting limit) and still equals the engine."""
     n = 1000
     xs = [math.sin(k) for k in range(2 * n + 1)]
@@ -257,11 +262,21 @@ def test_long_weighted_sums_are_split_across_lines() -> None:
     def neuron(*v: Value) -> Value:
         return weighted_sum(v[:n], v[n : 2 * n], v[-1]).tanh()
 
-    compiled = microgradnet.compile(neuron, xs)
+    compiled = microgradnet.compile_function(neuron, xs)
     value, gradient = compiled(xs)
     out_value, out_gradient = engine_value_and_grad(neuron, xs)  # type: ignore[arg-type]
     assert same(value, out_value)
     assert all(map(same, gradient, out_gradient))
+
+
+def test_sums_that_overflow_on_the_way_give_the_engines_value_or_error() -> None:
+    """Compiled w·a+b and sum whose floats overflow on the way from finite numbers: the engine's value or error."""
+    dot = microgradnet.compile_function(lambda w0, w1, a0, a1: weighted_sum([w0, w1], [a0, a1], Value(0.0)), [1.0] * 4)
+    assert dot([1e308, -1e308, 10.0, 10.0]) == (0.0, (10.0, 10.0, 1e308, -1e308))
+    with pytest.raises(OverflowError, match="w·a\\+b"):
+        dot([1e308, 1e308, 10.0, 10.0])
+    total = microgradnet.compile_function(lambda x, y, z: sum_values([x, y, z]), [1.0] * 3)
+    assert total([1e308, 1e308, -1e308]) == (1e308, (1.0, 1.0, 1.0))
 
 
 # --- input checking -----------------------------------------------------------------------
@@ -269,14 +284,14 @@ def test_long_weighted_sums_are_split_across_lines() -> None:
 
 def test_wrong_number_of_inputs_is_a_value_error_naming_the_counts() -> None:
     """Calling with 3 numbers what was traced with 2 raises ValueError naming both counts."""
-    compiled = microgradnet.compile(lambda x, y: x * y, [1.0, 2.0])
+    compiled = microgradnet.compile_function(lambda x, y: x * y, [1.0, 2.0])
     with pytest.raises(ValueError, match=r"expected 2 inputs .*got 3"):
         compiled([1.0, 2.0, 3.0])
 
 
 def test_non_numbers_are_a_type_error_naming_the_input() -> None:
     """A string or a Value among the inputs, or a string for the inputs, raises TypeError."""
-    compiled = microgradnet.compile(lambda x, y: x * y, [1.0, 2.0])
+    compiled = microgradnet.compile_function(lambda x, y: x * y, [1.0, 2.0])
     with pytest.raises(TypeError, match=r"inputs\[1\] must be a real number .*str"):
         compiled([1.0, "2"])
     with pytest.raises(TypeError, match=r"inputs\[0\] must be a real number .*Value"):
@@ -284,13 +299,13 @@ def test_non_numbers_are_a_type_error_naming_the_input() -> None:
     with pytest.raises(TypeError, match="inputs must be a sequence of numbers, got str"):
         compiled("12")
     with pytest.raises(TypeError, match=r"example_inputs\[0\] must be a real number"):
-        microgradnet.compile(lambda x: x, [None])
+        microgradnet.compile_function(lambda x: x, [None])
 
 
 def test_f_must_return_a_value() -> None:
     """A traced function that returns a float raises TypeError naming what it returned."""
     with pytest.raises(TypeError, match="f must return a Value, got float"):
-        microgradnet.compile(lambda x: x.data, [1.0])
+        microgradnet.compile_function(lambda x: x.data, [1.0])
 
 
 # --- frozen control flow --------------------------------------------------------------------
@@ -302,7 +317,7 @@ def test_check_finds_control_flow_frozen_at_trace_time() -> None:
     def branchy(x: Value) -> Value:
         return x.tanh() if x.data > 0 else x.sigmoid()
 
-    compiled = microgradnet.compile(branchy, [1.0])
+    compiled = microgradnet.compile_function(branchy, [1.0])
     assert compiled.check([2.0])
     with pytest.raises(TraceMismatchError, match=r"node 1: traced \('tanh', 0\), now \('sigmoid', 0\).*frozen"):
         compiled.check([-2.0])
@@ -310,7 +325,7 @@ def test_check_finds_control_flow_frozen_at_trace_time() -> None:
 
 def test_check_finds_a_constant_computed_from_data() -> None:
     """A constant made from x.data is frozen; check() names the constant that changed."""
-    compiled = microgradnet.compile(lambda x: x * Value(x.data), [1.0])
+    compiled = microgradnet.compile_function(lambda x: x * Value(x.data), [1.0])
     assert compiled([3.0]) == (3.0, (1.0,))  # the frozen constant 1.0, not 3.0
     with pytest.raises(TraceMismatchError, match=r"traced \('constant', '1.0'\), now \('constant', '3.0'\)"):
         compiled.check([3.0])
@@ -319,30 +334,35 @@ def test_check_finds_a_constant_computed_from_data() -> None:
 # --- one derivative table -------------------------------------------------------------------
 
 
-def test_table_lambdas_are_inlined_and_named_rules_called() -> None:
-    """sigma' = a (1 - a) is copied from the table's lambda; sigmoid itself, a named function, is called."""
-    source = microgradnet.compile(neuron_cost, [0.1, 0.2, 0.3, 0.5, -1.0]).source
+def test_table_expressions_are_written_in_and_rules_called() -> None:
+    """sigma' = a (1 - a) is the table's expression written for the neuron's a; sigmoid, a rule, is called."""
+    source = microgradnet.compile_function(neuron_cost, [0.1, 0.2, 0.3, 0.5, -1.0]).source
     assert "dz = da * (a * (1.0 - a))" in source
     assert "a = sigmoid(z)" in source
 
 
 def test_a_changed_table_row_changes_the_compiled_code(monkeypatch: pytest.MonkeyPatch) -> None:
     """Planting a wrong derivative in the table changes compiled and engine gradients alike (one source)."""
-    forward, _ = engine.UNARY["tanh"]
-    monkeypatch.setitem(engine.UNARY, "tanh", (forward, (lambda x, out: 2.0 * out,)))
-    compiled = microgradnet.compile(lambda x: x.tanh(), [0.5])
+    monkeypatch.setitem(OPERATIONS, "tanh", dataclasses.replace(OPERATIONS["tanh"], derivatives={"x": "2.0 * out"}))
+    compiled = microgradnet.compile_function(lambda x: x.tanh(), [0.5])
     assert "2.0 * out" in compiled.source
     assert compiled([0.5]) == (math.tanh(0.5), (2.0 * math.tanh(0.5),))
+    assert engine_value_and_grad(lambda x: x.tanh(), [0.5]) == (math.tanh(0.5), [2.0 * math.tanh(0.5)])
 
 
-def test_a_rule_without_source_is_called(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A table lambda whose source cannot be found (made by eval) is called, still giving its numbers."""
-    forward, _ = engine.UNARY["tanh"]
-    derivative = eval("lambda x, out: 3.0 * out")
-    monkeypatch.setitem(engine.UNARY, "tanh", (forward, (derivative,)))
-    compiled = microgradnet.compile(lambda x: x.tanh(), [0.5])
-    assert "d_tanh(" in compiled.source
-    assert compiled([0.5]) == (math.tanh(0.5), (3.0 * math.tanh(0.5),))
+def test_the_compiler_reads_no_source_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With linecache and inspect unable to find any source, every row of the table still compiles."""
+
+    def no_source(*args: object, **kwargs: object) -> list[str]:
+        raise AssertionError("the compiler read source code")
+
+    monkeypatch.setattr(linecache, "getlines", no_source)
+    monkeypatch.setattr(inspect, "getsource", no_source)
+    monkeypatch.setattr(inspect, "getsourcelines", no_source)
+    for row in OPERATIONS.values():
+        f, inputs = ROW_CASES[row.name](Ones())  # type: ignore[arg-type]
+        value, gradient = microgradnet.compile_function(f, inputs)(inputs)
+        assert (value, list(gradient)) == engine_value_and_grad(f, inputs)
 
 
 # --- readable source ----------------------------------------------------------------------
@@ -350,7 +370,7 @@ def test_a_rule_without_source_is_called(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_neuron_source_matches_the_golden_file() -> None:
     """The generated code of one sigmoid neuron with half_sse is exactly tests/golden/neuron.py.txt."""
-    compiled = microgradnet.compile(neuron_cost, [0.1, 0.2, 0.3, 0.5, -1.0])
+    compiled = microgradnet.compile_function(neuron_cost, [0.1, 0.2, 0.3, 0.5, -1.0])
     assert compiled.source == (GOLDEN / "neuron.py.txt").read_text()
 
 
@@ -358,7 +378,7 @@ def test_locals_are_named_after_labels_and_clash_free() -> None:
     """MLP labels become w_1_0_2-style locals; labels that sanitize alike, or shadow a rule, stay distinct."""
     mlp = MLP(2, [2, 1], seed=0)
     source = compile_mlp_loss(mlp).source
-    assert "z_1_0 = b_1_0 + w_1_0_0 * a_0_0 + w_1_0_1 * a_0_1" in source
+    assert "z_1_0 = affine((w_1_0_0, w_1_0_1), (a_0_0, a_0_1), b_1_0)" in source
     assert (
         "dz_1_0 = da_1_0 * (a_1_0 * (1.0 - a_1_0))  # dC_avg/dz[1][0] = dC_avg/da[1][0] * da[1][0]/dz[1][0]" in source
     )
@@ -368,7 +388,7 @@ def test_locals_are_named_after_labels_and_clash_free() -> None:
         first.label, second.label, third.label, fourth.label = "sigmoid", "sigmoid", "a[0]", "a_0"
         return first * second + third * fourth
 
-    compiled = microgradnet.compile(clashing, [0.5])
+    compiled = microgradnet.compile_function(clashing, [0.5])
     for line in ("sigmoid = sigmoid_2(x)", "sigmoid_3 = exp(x)", "a_0 = tanh(x)", "a_0_2 = relu(x)"):
         assert f"\n    {line}\n" in compiled.source
     value, gradient = engine_value_and_grad(clashing, [0.7])  # type: ignore[arg-type]
@@ -377,7 +397,7 @@ def test_locals_are_named_after_labels_and_clash_free() -> None:
 
 def test_constants_are_literals() -> None:
     """Leaves that are not inputs (targets, 0.5, infinities) are written into the code as literals."""
-    compiled = microgradnet.compile(lambda x: half_sse([x], [0.25]) * float("inf") + Value(-2.0), [1.0])
+    compiled = microgradnet.compile_function(lambda x: half_sse([x], [0.25]) * float("inf") + Value(-2.0), [1.0])
     assert "0.5 * " in compiled.source and "- 0.25" in compiled.source and "-2.0" in compiled.source
     assert compiled([1.0]) == (math.inf, (math.inf,))
 
@@ -600,8 +620,8 @@ def test_the_docs_show_the_golden_neuron() -> None:
 
 def test_check_catches_compiled_numbers_that_differ_from_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """Negative control: a compiled function that returns a wrong gradient fails check(); nan equals nan."""
-    compiled = microgradnet.compile(lambda x: x * x, [1.0])
-    assert microgradnet.compile(lambda x: x * math.nan, [1.0]).check([2.0])
+    compiled = microgradnet.compile_function(lambda x: x * x, [1.0])
+    assert microgradnet.compile_function(lambda x: x * math.nan, [1.0]).check([2.0])
     monkeypatch.setattr(compiled, "_function", lambda x: (x * x, (3.0 * x,)))
     with pytest.raises(TraceMismatchError, match=r"d/dinputs\[0\]: compiled 6.0, engine 4.0"):
         compiled.check([2.0])
@@ -613,7 +633,7 @@ def test_check_leaves_every_gradient_as_it_found_it(monkeypatch: pytest.MonkeyPa
     w = Value(2.0)
     h = w * 3.0
     w.grad, h.grad = 0.25, -1.5
-    compiled = microgradnet.compile(lambda x: x * w + x * h, [1.0])
+    compiled = microgradnet.compile_function(lambda x: x * w + x * h, [1.0])
     assert compiled.check([3.0])
     assert (w.grad, h.grad) == (0.25, -1.5)
     monkeypatch.setattr(compiled, "_function", lambda x: (x * 8.0, (0.0,)))
@@ -639,11 +659,24 @@ def test_compile_loss_checks_its_arguments() -> None:
         compile_mlp_loss(microgradnet.Neuron(2), "half_sse")  # type: ignore[arg-type]
 
 
-@given(st.floats(allow_nan=False, allow_infinity=False), st.floats(min_value=0.0, allow_infinity=False))
+@given(st.floats(allow_nan=False, allow_infinity=False), st.floats(0.0, 1e300))  # base * ln(base) stays finite
 def test_a_constant_power_is_read_back_exactly(exponent: float, base: float) -> None:
     """The op names "**c" and "c**" carry the float c exactly, so the compiled code uses the very constant."""
-    compiled = microgradnet.compile(lambda x: x**exponent + base**x, [1.0])
+    compiled = microgradnet.compile_function(lambda x: x**exponent + base**x, [1.0])
     x = Value(1.0)
     out = x**exponent + base**x
     out.backward()
     assert compiled([1.0]) == (out.data, (x.grad,))
+
+
+def test_import_microgradnet_loads_no_compiler_and_keeps_the_builtin_name() -> None:
+    """`import microgradnet` leaves the compiler unloaded; compile_function loads it; `compile` says where it went."""
+    code = (
+        "import sys, microgradnet\n"
+        "assert 'microgradnet.compiler' not in sys.modules\n"
+        "assert microgradnet.compile_function(lambda x: x * x, [3.0])([3.0]) == (9.0, (6.0,))\n"
+        "assert 'microgradnet.compiler' in sys.modules\n"
+        "try:\n    microgradnet.compile\nexcept AttributeError as error:\n    print(error)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "compile_function" in result.stdout

@@ -19,6 +19,7 @@ witness; and an oracle with one wrong factor is caught.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -44,6 +45,7 @@ from microgradnet.engine import WEIGHTED_SUM, sum_values, topological_order
 from microgradnet.gradcheck import numeric_gradient
 from microgradnet.losses import COSTS, get_cost, mean_cost, one_hot
 from microgradnet.nn import ACTIVATIONS
+from microgradnet.operations import OPERATIONS
 
 REL, ABS = 1e-9, 1e-12  # two independent float computations of the same gradient
 
@@ -267,11 +269,17 @@ def bp4_without_a_prev(delta: Sequence[float], a_prev: Sequence[float]) -> tuple
     return tuple(tuple(delta_j for _ in a_prev) for delta_j in delta)
 
 
+def bp3_halved(delta: Sequence[float]) -> tuple[float, ...]:
+    """BP3 with a stray factor: dC/db^l_j = delta^l_j / 2."""
+    return tuple(0.5 * delta_j for delta_j in delta)
+
+
 @pytest.mark.parametrize(
     ("equation", "mutant"),
     [
         ("output_delta", bp1_without_sigma_prime),
         ("hidden_delta", bp2_without_sigma_prime),
+        ("bias_gradient", bp3_halved),
         ("weight_gradient", bp4_without_a_prev),
     ],
 )
@@ -280,6 +288,35 @@ def test_a_wrong_factor_in_the_oracle_makes_the_equivalence_fail(
 ) -> None:
     """Negative control: with one equation of the oracle wrong, the main property finds a counterexample."""
     monkeypatch.setattr(oracle, equation, mutant)
+    with pytest.raises(AssertionError, match="!="):
+        test_oracle_and_autograd_agree_on_every_gradient()
+
+
+@pytest.mark.parametrize("cost", sorted(oracle.COST_DERIVATIVES))
+def test_a_wrong_cost_derivative_in_the_oracle_makes_the_equivalence_fail(
+    monkeypatch: pytest.MonkeyPatch, cost: str
+) -> None:
+    """Negative control: with dC/da of one cost doubled in the oracle, the main property finds a counterexample."""
+    right = oracle.COST_DERIVATIVES[cost]
+    monkeypatch.setitem(oracle.COST_DERIVATIVES, cost, lambda a, y: tuple(2.0 * d for d in right(a, y)))
+    with pytest.raises(AssertionError, match="!="):
+        test_oracle_and_autograd_agree_on_every_gradient()
+
+
+@pytest.mark.parametrize(
+    ("op", "wrong"),
+    [
+        ("sigmoid", {"x": "out * (1.0 + out)"}),
+        ("tanh", {"x": "1.0 + out * out"}),
+        ("w·a+b", {"w_k": "w_k", "a_k": "a_k", "b": "1.0"}),  # dz/dw_k and dz/da_k swapped
+        ("x**c", {"x": "2.0 * power_dbase(x, c, out)"}),
+    ],
+)
+def test_a_wrong_row_in_the_engines_table_makes_the_equivalence_fail(
+    monkeypatch: pytest.MonkeyPatch, op: str, wrong: dict[str, str]
+) -> None:
+    """Negative control: with one row of the engine's derivative table wrong, autograd and the oracle disagree."""
+    monkeypatch.setitem(OPERATIONS, op, dataclasses.replace(OPERATIONS[op], derivatives=wrong))
     with pytest.raises(AssertionError, match="!="):
         test_oracle_and_autograd_agree_on_every_gradient()
 
@@ -348,8 +385,7 @@ def test_the_oracle_performs_no_value_operation(monkeypatch: pytest.MonkeyPatch)
         raise AssertionError("the oracle made a Value node")
 
     with_softmax = softmax_output(MLP(2, [3, 2], seed=0))
-    for make_node in ("_leaf", "_unary_node", "_binary_node", "_nary_node"):
-        monkeypatch.setattr(engine, make_node, forbidden)
+    monkeypatch.setattr(engine, "_new_value", forbidden)  # every operation makes its node with it
     mlp = MLP(2, [3, 1], seed=0)
     for cost in COSTS:
         oracle.backprop(mlp, [0.5, -1.0], [1.0], cost)
@@ -379,12 +415,14 @@ def test_the_oracle_activations_are_the_engines_even_on_nan_and_inf(name: str, z
 
 
 def test_a_nan_inside_a_relu_network_stays_nan_in_the_oracle() -> None:
-    """x = [1e308] through a 1-1-1-1 relu net: a^0 = relu(10 x) = inf, z^1 = 0 * inf = nan on both routes, and
-    relu(nan) = nan carries it to the oracle's output as to the engine's, never a finite number."""
+    """x = [1e308] through a 1-1-1-1 relu net: in the oracle's floats a^0 = relu(10 x) = inf, z^1 = 0 * inf = nan,
+    and relu(nan) = nan carries it to the output, never a finite number; the engine refuses z^0 = 10 x itself
+    (finite operands whose exact weighted sum overflows)."""
     mlp = MLP(1, [1, 1, 1], "relu", output_activation="linear", seed=0)
     for layer, w in zip(mlp.layers, (10.0, 0.0, 1.0)):
         layer.neurons[0].w[0].data, layer.neurons[0].b.data = w, 0.0
-    assert math.isnan(mlp([1e308])[0].data)
+    with pytest.raises(OverflowError, match="w·a\\+b"):
+        mlp([1e308])
     assert all(math.isnan(a) for a in oracle.backprop(mlp, [1e308], [0.0]).a[-1])
 
 

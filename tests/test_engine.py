@@ -3,60 +3,50 @@ depth, accumulation, no_grad, and the errors for bad input."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import nonzero, off_kink, positives, reals
+from strategies import ROW_CASES, Ones, call, nonzero, parameters, positives, reals
 
-from microgradnet import GradcheckError, Value, gradcheck, no_grad
-from microgradnet.engine import UNARY, sum_values, topological_order, weighted_sum, weighted_sums
+from microgradnet import GradcheckError, Value, gradcheck, no_grad, operations
+from microgradnet.engine import sum_values, topological_order, weighted_sum, weighted_sums
+from microgradnet.operations import GROUP, OPERATIONS, TABLE, markdown_table
 
 # --- every operation's derivative against central differences ------------------------------
 
-UNARY_CASES: dict[str, tuple[Callable[[Value], Value], st.SearchStrategy[float]]] = {
-    "neg": (lambda x: -x, reals),
-    "exp": (lambda x: x.exp(), reals),
-    "log": (lambda x: x.log(), positives),
-    "tanh": (lambda x: x.tanh(), reals),
-    "sigmoid": (lambda x: x.sigmoid(), reals),
-    "relu": (lambda x: x.relu(), off_kink),
-    "identity": (lambda x: x.identity(), reals),
-    "clamped_log": (lambda x: x.clamped_log(), positives),
-}
 
-
-def test_every_unary_row_of_the_table_is_tested() -> None:
+def test_every_row_of_the_table_is_tested() -> None:
     """A new operation in the derivative table cannot slip in without a derivative test."""
-    assert set(UNARY) == set(UNARY_CASES)
+    assert set(OPERATIONS) == set(ROW_CASES)
 
 
-@pytest.mark.parametrize("op", sorted(UNARY_CASES))
+@pytest.mark.parametrize("op", list(ROW_CASES))
 @given(data=st.data())
-def test_unary_derivative_matches_finite_differences(op: str, data: st.DataObject) -> None:
-    """d op(x)/dx from backward() equals the central difference on the operation's domain."""
-    f, domain = UNARY_CASES[op]
-    assert gradcheck(f, [data.draw(domain)])
+def test_derivatives_match_finite_differences(op: str, data: st.DataObject) -> None:
+    """d op/d input from backward() equals the central difference on the operation's domain, for every row."""
+    f, inputs = ROW_CASES[op](data)
+    assert gradcheck(f, inputs)
 
 
-BINARY_CASES: dict[str, tuple[Callable[[Value, Value], Value], st.SearchStrategy[float], st.SearchStrategy[float]]] = {
-    "+": (lambda x, y: x + y, reals, reals),
-    "-": (lambda x, y: x - y, reals, reals),
-    "*": (lambda x, y: x * y, reals, reals),
-    "/": (lambda x, y: x / y, reals, nonzero),
-    "**": (lambda x, y: x**y, positives, st.floats(-2.0, 2.0)),
-}
+def test_every_row_is_called_as_its_written_column_says() -> None:
+    """Each row, called as `row.written` shows (the docs print it), makes a node of that row."""
+    for row in TABLE:
+        names = parameters(row)
+        arguments = [2.0 if n == "c" else [Value(1.0)] * 2 if n + GROUP in row.parents else Value(1.0) for n in names]
+        assert call(row)(*arguments).op == row.name
 
 
-@pytest.mark.parametrize("op", sorted(BINARY_CASES))
-@given(data=st.data())
-def test_binary_derivatives_match_finite_differences(op: str, data: st.DataObject) -> None:
-    """d(x op y)/dx and d(x op y)/dy from backward() equal the central differences."""
-    f, xs, ys = BINARY_CASES[op]
-    assert gradcheck(f, [data.draw(xs), data.draw(ys)])
+def test_every_case_makes_nodes_of_its_row() -> None:
+    """Each case's output node has the row's op, so the cases test the rows they are named for."""
+    for op, case in ROW_CASES.items():
+        f, inputs = case(Ones())  # type: ignore[arg-type]
+        assert f(*map(Value, inputs)).op == op
 
 
 @given(x=nonzero, n=st.integers(-3, 4))
@@ -226,8 +216,8 @@ def test_nodes_record_op_parents_and_local_derivatives() -> None:
     assert (e.op, e.parents, e.local_grads) == ("-", (a, b), (1.0, -1.0))
     f = a / b
     assert (f.op, f.parents) == ("/", (a, b))
-    assert (a**2).op == "**2"
-    assert (2**a).op == "2**"
+    assert ((a**2).op, (a**2).constant, (a**2).parents) == ("x**c", 2.0, (a,))
+    assert ((2**a).op, (2**a).constant, (2**a).parents) == ("c**y", 2.0, (a,))
 
 
 def test_one_operator_one_node() -> None:
@@ -393,8 +383,8 @@ def test_no_grad_is_per_thread() -> None:
 
 def test_gradcheck_catches_a_wrong_derivative(monkeypatch: pytest.MonkeyPatch) -> None:
     """Negative control: a planted error in the derivative table makes gradcheck fail, naming the input."""
-    forward, _ = UNARY["tanh"]
-    monkeypatch.setitem(UNARY, "tanh", (forward, (lambda x, out: 1.0 + out * out,)))
+    row = dataclasses.replace(OPERATIONS["tanh"], derivatives={"x": "1.0 + out * out"})
+    monkeypatch.setitem(OPERATIONS, "tanh", row)
     with pytest.raises(GradcheckError) as info:
         gradcheck(lambda x, y: x.tanh() + y, [0.5, 1.0])
     assert [i for i, _, _ in info.value.mismatches] == [0]
@@ -407,3 +397,117 @@ def test_gradcheck_validates_its_arguments() -> None:
         gradcheck(lambda x: x, ["a"])  # type: ignore[list-item]
     with pytest.raises(TypeError, match="Value"):
         gradcheck(lambda x: 1.0, [1.0])  # type: ignore[arg-type,return-value]
+
+
+# --- derivatives and sums at the edge of the float range -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "words"),
+    [
+        (lambda: Value(1.5) ** 1750, ["**", "d(x**y)/dx", "1.5", "1750"]),
+        (lambda: Value(1.5) ** Value(1750.0), ["**", "d(x**y)/dx", "1.5", "1750"]),
+        (lambda: 10.0 ** Value(308.0), ["**", "d(x**y)/dy", "10.0", "308.0"]),
+    ],
+)
+def test_a_power_whose_derivative_overflows_raises_overflow_error(build: Callable[[], Value], words: list[str]) -> None:
+    """A finite power whose local derivative is too large for a float raises OverflowError, never records inf."""
+    with pytest.raises(OverflowError) as info:
+        build()
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_a_power_with_a_finite_derivative_never_raises_overflow() -> None:
+    """1e-309 ** 1e-10 is about 1 with derivative about 1e299: both finite, so no error (x**(y-1) alone overflows)."""
+    x = Value(1e-309)
+    out = x**1e-10
+    out.backward()
+    assert out.data == pytest.approx(1e-309**1e-10)
+    assert math.isfinite(x.grad) and x.grad == pytest.approx(1e-10 * out.data / 1e-309)
+
+
+@given(st.floats(1e-300, 1e300), st.floats(-3.0, 3.0))
+def test_power_derivative_is_y_times_x_to_the_y_minus_1(x: float, y: float) -> None:
+    """d(x**y)/dx = y x**(y-1) to rounding, wherever both sides are finite floats."""
+    try:
+        expected = y * x ** (y - 1.0)
+        out = Value(x) ** y
+    except OverflowError:
+        return
+    if math.isfinite(expected) and expected != 0.0:
+        assert out.local_grads[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_sum_values_is_exact_where_the_running_sum_overflows() -> None:
+    """1e308 + 1e308 - 1e308 is exactly 1e308: the finite exact sum comes out, not an overflow."""
+    s = sum_values([Value(1e308), Value(1e308), Value(-1e308)])
+    assert s.data == 1e308
+    with pytest.raises(OverflowError, match="sum"):
+        sum_values([Value(1e308), Value(1e308)])
+
+
+def test_weighted_sum_of_finite_operands_is_their_exact_value_or_overflow_error() -> None:
+    """w·a+b whose products overflow but whose exact value is finite gives that value, never nan."""
+    z = weighted_sum([Value(1e308), Value(-1e308)], [Value(10.0), Value(10.0)], Value(0.0))
+    assert z.data == 0.0
+    z = weighted_sum([Value(1e308), Value(-1e308)], [Value(10.0), Value(9.0)], Value(1.0))
+    assert z.data == 1e308
+    with pytest.raises(OverflowError, match="w·a\\+b"):
+        weighted_sum([Value(1e308), Value(1e308)], [Value(10.0), Value(10.0)], Value(0.0))
+
+
+def test_weighted_sum_of_non_finite_operands_follows_ieee() -> None:
+    """An inf or nan operand propagates as through * and +: the exact path is only for finite operands."""
+    assert weighted_sum([Value(math.inf)], [Value(1.0)], Value(0.0)).data == math.inf
+    assert math.isnan(weighted_sum([Value(math.inf)], [Value(1.0)], Value(-math.inf)).data)
+
+
+# --- assigning data and grad -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("attribute", ["data", "grad"])
+def test_assigning_a_real_number_stores_a_float(attribute: str) -> None:
+    """v.data = 3 (or True, or a float subclass) stores float(3), as Value(3) does."""
+    np = pytest.importorskip("numpy")
+    v = Value(1.0)
+    for number, expected in ((3, 3.0), (True, 1.0), (np.float64(2.5), 2.5), (np.int64(-4), -4.0)):
+        setattr(v, attribute, number)
+        assert type(getattr(v, attribute)) is float and getattr(v, attribute) == expected
+
+
+@pytest.mark.parametrize("attribute", ["data", "grad"])
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [("1.0", TypeError), (None, TypeError), (1j, TypeError), pytest.param(10**400, OverflowError, id="10**400")],
+)
+def test_assigning_a_non_number_raises_naming_the_attribute(attribute: str, bad: object, error: type) -> None:
+    """v.data = "1.0" is a TypeError naming Value.data (an int beyond floats an OverflowError); v is unchanged."""
+    v = Value(1.0)
+    with pytest.raises(error, match=f"Value.{attribute}"):
+        setattr(v, attribute, bad)
+    assert getattr(v, attribute) == (1.0 if attribute == "data" else 0.0)
+
+
+def test_an_int_assigned_to_data_works_everywhere_a_float_does() -> None:
+    """After w.data = 3 the operations that need a float ((-2.0) ** v, the delta oracle) still work."""
+    from microgradnet import MLP
+    from microgradnet.delta import backprop
+
+    v = Value(1.0)
+    v.data = 3
+    with no_grad():  # d/dy of (-2.0) ** y is undefined: only the forward runs here
+        assert ((-2.0) ** v).data == -8.0
+    mlp = MLP(2, [1], seed=0)
+    mlp.layers[0].neurons[0].w[0].data = 1
+    assert math.isfinite(backprop(mlp, [1.0, 2.0], [0.5], "half_sse").dW[0][0][0])
+
+
+def test_the_docs_print_the_derivative_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/engine.md shows exactly the engine's table, row by row; a changed row is caught."""
+    page = (Path(__file__).parent.parent / "docs" / "engine.md").read_text()
+    assert markdown_table() in page
+    assert len(TABLE) == markdown_table().count("\n") - 2  # a line per row, under the two header lines
+    wrong = dataclasses.replace(TABLE[3], derivatives={"x": "1.0 + out * out"})
+    monkeypatch.setattr(operations, "TABLE", (*TABLE[:3], wrong, *TABLE[4:]))
+    assert markdown_table() not in page

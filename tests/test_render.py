@@ -157,7 +157,7 @@ def test_edge_labels_are_the_local_derivatives() -> None:
     order = topological_order(c)
     name = {node: f"n{i}" for i, node in enumerate(order)}
     product = next(node for node in order if node.op == "*")
-    square = next(node for node in order if node.op == "**2")
+    square = next(node for node in order if node.op == "x**c")
     total = c.parents[0]
     labels = {(tail, head): float(edge_label(attributes)) for tail, head, attributes in edges(draw_graph(c).source)}
     assert labels[name[a], name[product]] == b.data
@@ -770,3 +770,23 @@ def test_a_batch_graph_puts_every_samples_nodes_in_the_shared_neuron() -> None:
     assert Counter(cluster_paths(dot).values())[("cluster_layer_0", "cluster_neuron_0_1")] == 2 + 1 + 4 + 4
     invisible = Counter((tail, head) for tail, head, _ in edges(dot, visible=False))
     assert max(invisible.values()) == 1  # one column chain per neuron, not one per sample
+
+
+def test_relabelling_nodes_leaves_the_clusters_as_they_were() -> None:
+    """Clusters come from what the modules record, not from labels: relabelled nodes stay in their neuron."""
+    _, cost = mlp_cost([2, 3, 1])
+    before = cluster_paths(draw_graph(cost).source)
+    for i, node in enumerate(topological_order(cost)):
+        node.label = f"my node {i}"  # no w[l][j][k] or z[l][j] left anywhere
+    assert cluster_paths(draw_graph(cost).source) == before
+    assert Counter(before.values())[("cluster_layer_0", "cluster_neuron_0_1")] > 0  # the control: there are clusters
+
+
+def test_a_user_graph_labelled_like_a_network_is_not_clustered() -> None:
+    """Values a user labels w[0][0][0], b[0][0], z[0][0], a[0][0] around their own w·a+b are drawn unclustered."""
+    w, x, b = Value(0.5, "w[0][0][0]"), Value(1.0, "x[0]"), Value(0.1, "b[0][0]")
+    z = weighted_sum([w], [x], b)
+    z.label = "z[0][0]"
+    a = z.sigmoid()
+    a.label = "a[0][0]"
+    assert set(cluster_paths(draw_graph(a).source).values()) == {()}

@@ -295,7 +295,7 @@ def test_docs_table_names_every_entry_point_and_the_robustness_page_links_it() -
 
 def test_compiled_functions_name_an_input_too_large_for_a_float() -> None:
     """compiled(inputs) with an int beyond the float range is an OverflowError naming inputs[k], as Value's is."""
-    compiled = microgradnet.compile(lambda x, y: x * y, [1.0, 2.0])
+    compiled = microgradnet.compile_function(lambda x, y: x * y, [1.0, 2.0])
     _raises(lambda: compiled([1.0, 10**400]), OverflowError, "inputs[1]", "too large for a float")
 
 

@@ -15,7 +15,7 @@ from microgradnet.engine import Value, topological_order
 from microgradnet.explore.encode import number
 from microgradnet.explore.steps import backward_steps, forward_text, name
 from microgradnet.render import draw_graph, layout
-from microgradnet.render.clusters import cluster_paths
+from microgradnet.render.clusters import cluster_paths, cluster_titles
 from microgradnet.render.style import check_rankdir, largest_magnitude
 
 # A graph with more nodes than this is too many boxes to follow one by one on a screen.
@@ -64,7 +64,7 @@ def graph_data(root: Value, *, max_nodes: int = MAX_NODES, rankdir: str = "LR") 
                 "grad": number(grads[i]),
                 "parents": [index[p] for p in node.parents],
                 "local_grads": [number(d) for d in node.local_grads],
-                "group": " / ".join(paths.get(node, ())),
+                "group": " / ".join(cluster_titles(paths[node])) if node in paths else "",
                 "x": x,
                 "y": height - y,
                 "width": float(box["width"]) * POINTS_PER_INCH,

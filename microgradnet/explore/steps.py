@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from microgradnet.engine import WEIGHTED_SUM, Value
+from microgradnet.operations import OPERATIONS, groups
 from microgradnet.render.style import number
 
 INFIX = ("+", "-", "*", "/", "**")
@@ -67,12 +68,11 @@ def forward_text(order: Sequence[Value], index: dict[Value, int], i: int) -> str
     values = [number(p.data) for p in node.parents]
     if node.op in INFIX:
         how = f"{names[0]} {node.op} {names[1]} = {values[0]} {node.op} {values[1]}"
-    elif node.op.startswith("**"):
-        how = f"{names[0]}{node.op} = {values[0]}{node.op}"
-    elif node.op.endswith("**"):
-        how = f"{node.op}{names[0]} = {node.op}{values[0]}"
+    elif node.constant is not None:  # x**c or c**y: the node holds the number c
+        c = number(node.constant)
+        how = f"{names[0]}**{c} = {values[0]}**{c}" if node.op == "x**c" else f"{c}**{names[0]} = {c}**{values[0]}"
     elif node.op == WEIGHTED_SUM:
-        how = f"Σ_k w_k a_k + b over {(len(node.parents) - 1) // 2} inputs"
+        how = f"Σ_k w_k a_k + b over {len(groups(OPERATIONS[WEIGHTED_SUM], node.parents)['w_k'])} inputs"
     elif node.op == "sum":
         how = f"the sum of {len(node.parents)} terms"
     else:

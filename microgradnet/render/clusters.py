@@ -1,75 +1,81 @@
-"""Graphviz clusters for graphs built by `Neuron`, `Layer` and `MLP`, found from their labels.
+"""Graphviz clusters for graphs built by `Neuron`, `Layer` and `MLP`, found from what `nn` records.
 
-The nodes of neuron j of layer l (w[l][j][k], b[l][j], z[l][j], a[l][j]) go into a cluster
-"neuron [l][j]" inside a cluster "layer l"; a Layer's neurons are "neuron [j]", a lone Neuron's
-"neuron". Inside each neuron the weights and the bias stand in one column in index order, and
-each weight sits one rank after the input it multiplies, so that layers read left to right.
+Each weight and bias of a module knows its neuron's place (`nn.place_of`: (l, j) in an MLP).
+A `w·a+b` node whose bias has a place is that neuron's z; its weights and bias, and the
+activation node made from it, join the cluster "neuron [l][j]" inside the cluster "layer l" (a
+Layer's neurons are "neuron [j]", a lone Neuron's "neuron"). Labels play no part: a relabelled
+node is drawn where it was. Inside each neuron the weights and the bias stand in one column in
+index order, and each weight sits one rank after the input it multiplies, so that layers read
+left to right.
 """
+
+# ruff: noqa: E741  -- `l` is the layer index of the equations
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from microgradnet.engine import WEIGHTED_SUM, Value
+from microgradnet.nn import place_of
+from microgradnet.operations import OPERATIONS, groups
 from microgradnet.render.backend import keep_in_order
 from microgradnet.render.style import TEXT_GREY
 
 if TYPE_CHECKING:
     import graphviz
 
-# A module's label: a name, then Python indices, e.g. w[1][0][2], b[1][0], z, a[3].
-MODULE_LABEL = re.compile(r"(?P<name>[wbza])(?P<index>(?:\[\d+\])*)")
-
-Path = tuple[str, ...]  # cluster titles, outermost first: ("layer 1", "neuron [1][0]") or ("neuron [0]",)
+Path = tuple[int, ...]  # a neuron's place: (l, j) in an MLP, (j,) in a Layer, () for a lone Neuron
 AddNode = Callable[[Any, Value], None]  # declares a node in a graphviz (sub)graph
 
 
-def _parse(label: str) -> tuple[str, tuple[int, ...]] | None:
-    match = MODULE_LABEL.fullmatch(label)
-    if match is None:
-        return None
-    return match["name"], tuple(int(i) for i in re.findall(r"\d+", match["index"]))
+def _operands(z: Value) -> tuple[Sequence[Value], Sequence[Value], Value]:
+    """The operands of z = sum_k w_k a_k + b, by the row's layout: (w, a, b)."""
+    split = groups(OPERATIONS[WEIGHTED_SUM], z.parents)
+    return split["w_k"], split["a_k"], split["b"][0]
 
 
 def cluster_paths(order: list[Value]) -> dict[Value, Path]:
-    """The cluster path of every node that belongs to a neuron; other nodes are not in the dict.
+    """The place of every node that belongs to a neuron; other nodes are not in the dict.
 
-    A neuron exists where a node labelled z... was made by `weighted_sum`; only the nodes labelled
-    w, b and a with that neuron's indices join it, so a user's own Values called "a" or "b" stay
-    outside.
+    A neuron's nodes are its z (a `w·a+b` node whose bias is a module's), the weights and bias
+    with the same place, and the activation node whose one parent is that z.
     """
-    parsed = {node: _parse(node.label) for node in order if node.label}
-    neurons = {p[1] for node, p in parsed.items() if p is not None and p[0] == "z" and node.op == WEIGHTED_SUM}
     paths: dict[Value, Path] = {}
-    for node, p in parsed.items():
-        if p is None:
-            continue
-        name, index = p
-        if name == "w" and not index:
-            continue
-        key = index[:-1] if name == "w" else index  # w[l][j][k] belongs to neuron [l][j]
-        if key in neurons:
-            neuron = ("neuron " + "".join(f"[{i}]" for i in key)).rstrip()
-            paths[node] = (f"layer {key[0]}", neuron) if len(key) == 2 else (neuron,)
+    activation_of: dict[Value, str] = {}
+    for node in order:
+        if node.op == WEIGHTED_SUM:
+            weights, _, bias = _operands(node)
+            place = place_of(bias)
+            if place is None:
+                continue
+            paths[node] = place.neuron
+            activation_of[node] = place.activation
+            for parameter in (*weights, bias):
+                if place_of(parameter) == place:
+                    paths[parameter] = place.neuron
+        elif node.parents and node.parents[0] in activation_of and node.op == activation_of[node.parents[0]]:
+            paths[node] = paths[node.parents[0]]
     return paths
 
 
-def _sort_key(title: str) -> list[int]:
-    """Layers and neurons in index order, so that layer 10 follows layer 9."""
-    return [int(i) for i in re.findall(r"\d+", title)]
+def _neuron_title(path: Path) -> str:
+    """ "neuron [1][0]" for (1, 0), "neuron [0]" for (0,), "neuron" for ()."""
+    return ("neuron " + "".join(f"[{i}]" for i in path)).rstrip()
 
 
-def _cluster_id(title: str) -> str:
-    """A DOT id for a cluster title: "neuron [1][0]" -> "cluster_neuron_1_0"."""
-    return "cluster_" + "_".join(re.findall(r"\w+", title))
+def cluster_titles(path: Path) -> tuple[str, ...]:
+    """The titles of a neuron's clusters, outermost first: ("layer 1", "neuron [1][0]") for (1, 0)."""
+    return (_layer_title(path[0]), _neuron_title(path)) if len(path) == 2 else (_neuron_title(path),)
 
 
-def _operands(z: Value) -> tuple[tuple[Value, ...], tuple[Value, ...], Value]:
-    """The operands of z = sum_k w_k a_k + b, as `weighted_sum` orders them: (w, a, b)."""
-    n = (len(z.parents) - 1) // 2
-    return z.parents[:n], z.parents[n : 2 * n], z.parents[-1]
+def _layer_title(l: int) -> str:
+    return f"layer {l}"
+
+
+def _neuron_id(path: Path) -> str:
+    """A DOT id for a neuron's cluster: "cluster_neuron_1_0" for (1, 0)."""
+    return "cluster_neuron" + "".join(f"_{i}" for i in path)
 
 
 def add_clusters(
@@ -80,21 +86,23 @@ def add_clusters(
     add_node: AddNode,
     rankdir: str,
 ) -> None:
-    """Declare each clustered node inside its nested clusters (in topological order within each)."""
+    """Declare each clustered node inside its nested clusters (in topological order within each):
+    a cluster per layer l holding one per neuron (l, j); a Layer's or lone Neuron's neuron on its own."""
     members: dict[Path, list[Value]] = {}
     for node in order:
         if node in paths:
             members.setdefault(paths[node], []).append(node)
-    for top in sorted({path[0] for path in members}, key=_sort_key):
-        with graph.subgraph(name=_cluster_id(top)) as outer:
-            if (top,) in members:  # a Layer's or a Neuron's graph: the neuron is the outer cluster
-                _add_neuron(outer, members[(top,)], paths, names, add_node, rankdir)
-                continue
-            outer.attr(label=top, style="rounded", color="#bbbbbb", fontcolor=TEXT_GREY, labeljust="l")
-            inner = {path[1] for path in members if path[0] == top}
-            for title in sorted(inner, key=_sort_key):
-                with outer.subgraph(name=_cluster_id(title)) as cluster:
-                    _add_neuron(cluster, members[(top, title)], paths, names, add_node, rankdir)
+    for path in sorted(p for p in members if len(p) < 2):
+        with graph.subgraph(name=_neuron_id(path)) as cluster:
+            _add_neuron(cluster, members[path], paths, names, add_node, rankdir)
+    for l in sorted({p[0] for p in members if len(p) == 2}):
+        with graph.subgraph(name=f"cluster_layer_{l}") as outer:
+            outer.attr(
+                label=cluster_titles((l, 0))[0], style="rounded", color="#bbbbbb", fontcolor=TEXT_GREY, labeljust="l"
+            )
+            for path in sorted(p for p in members if len(p) == 2 and p[0] == l):
+                with outer.subgraph(name=_neuron_id(path)) as cluster:
+                    _add_neuron(cluster, members[path], paths, names, add_node, rankdir)
 
 
 def _add_neuron(
@@ -106,7 +114,13 @@ def _add_neuron(
     rankdir: str,
 ) -> None:
     """One neuron's nodes, with w_0 .. w_(n-1), b in one column in that order."""
-    cluster.attr(label=paths[nodes[0]][-1], style="rounded,filled", fillcolor="#f4f4f4", color="#cccccc", labeljust="l")
+    cluster.attr(
+        label=_neuron_title(paths[nodes[0]]),
+        style="rounded,filled",
+        fillcolor="#f4f4f4",
+        color="#cccccc",
+        labeljust="l",
+    )
     for node in nodes:
         add_node(cluster, node)
     # The first z is enough: a batch's samples each make a z from the same weights and bias.

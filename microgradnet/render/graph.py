@@ -3,8 +3,9 @@
 One box per `Value` (its label, the op that made it, data, grad), one edge parent -> child per
 operand, labelled with the local derivative d child / d parent (the factor backward multiplies
 along that edge: grad_parent += grad_child * local). Graphs built by `Neuron`, `Layer` and `MLP`
-are grouped by their labels into a cluster per neuron (w[l][j][k], b[l][j], z[l][j], a[l][j])
-inside a cluster per layer (see `clusters`); the inputs x[k] and the cost's nodes stay outside.
+are grouped into a cluster per neuron (w[l][j][k], b[l][j], z[l][j], a[l][j]) inside a cluster
+per layer, from what the modules record, not from labels (see `clusters`); the inputs x[k] and
+the cost's nodes stay outside.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def _node_label(node: Value, show: Collection[str]) -> str:
     if labelled:
         title.append(f"<B>{html.escape(node.label)}</B>")
     if "op" in show and node.op:
-        op = f"<I>{html.escape(node.op)}</I>"
+        c = node.constant
+        op = f"<I>{html.escape(node.op)}</I>" + ("" if c is None else f" c={number(c)}")
         title.append(f'<FONT COLOR="{TEXT_GREY}">{op}</FONT>' if labelled else op)  # grey beside a label
     rows = ["&nbsp;&nbsp;".join(title)] if title else []
     if "data" in show:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from microgradnet.delta import Backprop, backprop
 from microgradnet.engine import Value, no_grad
 from microgradnet.losses import get_cost
-from microgradnet.nn import MLP, _check_inputs
+from microgradnet.nn import MLP, check_inputs
 from microgradnet.render.backend import keep_in_order, new_digraph
 from microgradnet.render.style import (
     LINE_NEGATIVE,
@@ -56,7 +56,7 @@ def evaluate(mlp: MLP, x: Sequence[float], y: Sequence[float] | None, cost: str)
 
     Neither path runs `backward`, so no `grad` anywhere changes: drawing leaves training alone.
     """
-    x_data = tuple(x_k.data for x_k in _check_inputs(x, mlp.nin))
+    x_data = tuple(x_k.data for x_k in check_inputs(x, mlp.nin))
     if y is not None:
         gradients = backprop(mlp, x_data, y, cost)
         with no_grad():
