@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 from benchmarks.problem import Problem
 from microgradnet import MLP
-from microgradnet.compiler import compile_mlp_loss
 from microgradnet.engine import topological_order
 from microgradnet.losses import half_sse, mean_cost
+from microgradnet.train import compile_mlp_loss
 
 
 class Step(Protocol):

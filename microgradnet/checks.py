@@ -49,13 +49,40 @@ def real(name: str, value: object, *, finite: bool = True) -> float:
     return number
 
 
+def sequence(name: str, values: object, expected: int | None = None, what: str = "numbers") -> Sequence[object]:
+    """`values` if it is a sequence that is not a string, of `expected` items if given; `what` names
+    them in the length error."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        size = "" if expected is None else f"{expected} "
+        raise TypeError(f"{name} must be a sequence of {size}numbers, got {type(values).__name__}")
+    if expected is not None and len(values) != expected:
+        raise ValueError(f"{name}: expected {expected} {what}, got {len(values)}")
+    return values
+
+
 def real_vector(name: str, values: object, expected: int, what: str = "numbers") -> tuple[float, ...]:
     """`values` as a tuple of `expected` finite floats; `what` names them in the length error."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise TypeError(f"{name} must be a sequence of {expected} numbers, got {type(values).__name__}")
-    if len(values) != expected:
-        raise ValueError(f"{name}: expected {expected} {what}, got {len(values)}")
-    return tuple(real(f"{name}[{k}]", v) for k, v in enumerate(values))
+    return tuple(real(f"{name}[{k}]", v) for k, v in enumerate(sequence(name, values, expected, what)))
+
+
+def value_row(name: str, values: object, expected: int | None = None, *, finite: bool = False) -> list[float]:
+    """`values` as floats, as `Value` converts them: a sequence of real numbers (`bool` too, as `Value`
+    takes them; `expected` of them if given). A number beyond the float range is an `OverflowError`,
+    as `Value`'s is, or, with `finite=True`, a `ValueError` like the one for inf and nan."""
+    row = []
+    for k, x in enumerate(sequence(name, values, expected)):
+        if type(x) is not float and not isinstance(x, numbers.Real):
+            raise TypeError(f"{name}[{k}] must be a real number (int, float), got {type(x).__name__}: {x!r}")
+        try:
+            number = float(x)
+        except OverflowError:
+            if finite:
+                raise ValueError(f"{name}[{k}] = an {type(x).__name__} beyond the float range is not finite") from None
+            raise OverflowError(f"{name}[{k}] is too large for a float ({type(x).__name__} beyond 1.8e308)") from None
+        if finite and not math.isfinite(number):
+            raise ValueError(f"{name}[{k}] = {number!r} is not finite")
+        row.append(number)
+    return row
 
 
 def paired(

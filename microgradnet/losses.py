@@ -136,8 +136,7 @@ def mean_cost(costs: Sequence[Value]) -> Value:
     for s, cost in enumerate(costs):
         if not isinstance(cost, Value):
             raise TypeError(f"costs[{s}] must be a Value, got {type(cost).__name__}: {cost!r}")
-        if not math.isfinite(cost.data):
-            raise ValueError(f"costs[{s}] = {cost.data!r} is not finite")
+        checks.real(f"costs[{s}]", cost.data)
     return sum_values(list(costs)) / len(costs)
 
 

@@ -11,7 +11,8 @@
 
 and shows a progress bar (tqdm, imported only when `progress=True`) with the running loss.
 With `compiled=True` the batch cost and its gradient come from `compiler.compile_loss` (the
-graph traced once, then run as straight-line Python), the same numbers several times faster.
+graph traced once, then run as straight-line Python), the same numbers several times faster;
+`compile_mlp_loss(mlp, cost)` gives that compiled batch cost for stepping by hand.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from typing import Any, Protocol
 from microgradnet import checks
 from microgradnet.compiler import CompiledLoss, compile_loss
 from microgradnet.engine import Operand, Value, is_grad_enabled, no_grad
-from microgradnet.losses import get_cost, mean_cost
+from microgradnet.losses import Cost, get_cost, mean_cost
+from microgradnet.nn import MLP
 from microgradnet.optim import Optimizer
 
 
@@ -142,14 +144,35 @@ def fit(
     return history
 
 
+def _model_loss(model: Model, cost: Cost, example_sample: Sequence[Sequence[float]]) -> CompiledLoss:
+    """cost_avg = (1/n) sum_s C(model(x_s), y_s) over a batch, compiled once from one sample."""
+
+    def sample_cost(x: list[Value], y: list[Value]) -> Value:
+        return cost(model(x), y)
+
+    return compile_loss(sample_cost, model.parameters(), example_sample)
+
+
 def _compiled_loss(
     model: Model, cost: str, inputs: Sequence[Sequence[float]], targets: Sequence[Sequence[float]]
 ) -> CompiledLoss:
     """The batch cost of `model` compiled once, after checking every sample on the graph engine."""
-    cost_function = get_cost(cost)
-    compiled = compile_loss(lambda x, y: cost_function(model(x), y), model.parameters(), [inputs[0], targets[0]])
+    compiled = _model_loss(model, get_cost(cost), [inputs[0], targets[0]])
     compiled.check(inputs, targets)
     return compiled
+
+
+def compile_mlp_loss(mlp: MLP, cost: str | Cost = "half_sse") -> CompiledLoss:
+    """`compiled(xs, ys)`: the mean cost of `mlp` over a batch, its gradients added into `p.grad`.
+
+    The same numbers as `mean_cost([cost(mlp(x), y) for x, y in zip(xs, ys)]).backward()`.
+    """
+    if not isinstance(mlp, MLP):
+        raise TypeError(f"compile_mlp_loss: mlp must be an MLP, got {type(mlp).__name__}")
+    cost_of = get_cost(cost) if isinstance(cost, str) else cost
+    if not callable(cost_of):
+        raise TypeError(f"cost must be a cost name or a cost function, got {type(cost).__name__}")
+    return _model_loss(mlp, cost_of, [[0.0] * mlp.nin, [0.0] * mlp.sizes[-1]])
 
 
 def accuracy(
@@ -173,4 +196,4 @@ def accuracy(
     return correct / n
 
 
-__all__ = ["Model", "accuracy", "fit"]
+__all__ = ["Model", "accuracy", "compile_mlp_loss", "fit"]

@@ -26,10 +26,11 @@ from strategies import COST_NAMES, ROW_CASES, BatchProblem, Expression, Ones, ba
 
 import microgradnet
 from microgradnet import MLP, Value, engine
-from microgradnet.compiler import TraceMismatchError, compile_loss, compile_mlp_loss
+from microgradnet.compiler import TraceMismatchError, compile_loss
 from microgradnet.engine import no_grad, sum_values, weighted_sum
 from microgradnet.losses import get_cost, half_sse, mean_cost
 from microgradnet.operations import OPERATIONS
+from microgradnet.train import compile_mlp_loss
 
 GOLDEN = Path(__file__).parent / "golden"
 DOMAIN_ERRORS = (ValueError, ZeroDivisionError, OverflowError)

@@ -335,7 +335,7 @@ def _batch(width: int) -> st.SearchStrategy[list[list[object]]]:
 @given(st.one_of(_batch(2), samples), st.one_of(_batch(1), labels))
 def test_compiled_losses_give_finite_costs_or_documented_errors(inputs: object, targets: object) -> None:
     """compile_mlp_loss on random batches: a finite mean cost and gradients, or TypeError/ValueError/OverflowError."""
-    from microgradnet.compiler import compile_mlp_loss
+    from microgradnet.train import compile_mlp_loss
 
     mlp = MLP(2, [2, 1], "tanh", output_activation="linear", seed=0)
     cost = attempt(lambda: compile_mlp_loss(mlp)(inputs, targets), TypeError, ValueError, OverflowError)  # type: ignore[arg-type]

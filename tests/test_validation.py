@@ -325,7 +325,7 @@ def test_adam_with_eps_zero_leaves_a_parameter_with_zero_gradients_alone() -> No
 
 def test_compiled_losses_refuse_an_int_beyond_the_float_range() -> None:
     """A compiled loss names a data number too large for a float, as it names nan, instead of float()'s bare error."""
-    from microgradnet.compiler import compile_mlp_loss
+    from microgradnet.train import compile_mlp_loss
 
     loss = compile_mlp_loss(MLP(2, [2, 1], seed=0))
     _raises(lambda: loss([[10**400, 0.0]], [[1.0]]), ValueError, "batch 0, sample 0[0]", "beyond the float range")

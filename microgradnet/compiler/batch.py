@@ -1,0 +1,189 @@
+"""`compile_loss`: the mean of a per-sample loss over a batch, traced once, looping over the samples itself."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+
+from microgradnet import checks
+from microgradnet.codegen import Names
+from microgradnet.compiler.emit import Total, build, indent, passes, tuple_of
+from microgradnet.compiler.trace import (
+    DOMAIN_ERRORS,
+    Role,
+    argument_names,
+    call_traced,
+    compare,
+    engine_error,
+    require_graph,
+    signature,
+)
+from microgradnet.engine import Value, sum_values
+from microgradnet.operations import exact_sum
+from microgradnet.toposort import topological_order
+
+
+def _finite_sum(row: Sequence[float]) -> bool:
+    """Whether `math.fsum` takes `row` (real numbers only) to a finite sum (finite numbers only)."""
+    try:
+        return math.isfinite(math.fsum(row))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+class CompiledLoss:
+    """The mean of `loss(*sample)` over a batch and its gradient with respect to `parameters`.
+
+    `compiled(*batches)` (e.g. `compiled(xs, ys)`) reads every parameter's `data`, runs the
+    generated function, which loops over the samples itself and keeps the gradient sums in
+    local variables, then *adds* the mean gradient into each parameter's `grad` (as
+    `backward()` does) and returns the mean cost:
+
+        cost_avg = (1/n) sum_s cost_s,    dcost_avg/dp = (1/n) sum_s dcost_s/dp
+    """
+
+    def __init__(
+        self, loss: Callable[..., Value], parameters: Sequence[Value], example_sample: Sequence[Sequence[float]]
+    ) -> None:
+        if not callable(loss):
+            raise TypeError(f"compile_loss: loss must be a callable returning a Value, got {type(loss).__name__}")
+        self.loss = loss
+        self.parameters = list(parameters)
+        for i, p in enumerate(self.parameters):
+            if not isinstance(p, Value) or p.parents:
+                raise TypeError(f"parameters[{i}] must be a leaf Value, got {p!r}")
+        if len(set(self.parameters)) != len(self.parameters):
+            raise ValueError("parameters holds the same Value more than once")
+        if isinstance(example_sample, (str, bytes)) or not isinstance(example_sample, Sequence) or not example_sample:
+            raise TypeError("example_sample must be a non-empty sequence with one sequence of numbers per argument")
+        example = [checks.value_row(f"example_sample[{i}]", arg) for i, arg in enumerate(example_sample)]
+        self.widths = [len(arg) for arg in example]
+        require_graph("compile_loss")
+        arguments = argument_names(loss, len(example), "arg")
+        data = [[Value(x, f"{name}[{k}]") for k, x in enumerate(arg)] for name, arg in zip(arguments, example)]
+        cost = call_traced(loss, data)
+        if cost.parents and not cost.label:  # a node of this trace (never a parameter) is named C
+            cost.label = "C"
+
+        names = Names()
+        leaves = {p: names.fresh(p.label or f"p[{i}]") for i, p in enumerate(self.parameters)}
+        sums = {p: names.fresh("d" + leaves[p]) for p in self.parameters}
+        for row in data:
+            leaves.update((v, names.fresh(v.label)) for v in row)
+        batches = [names.fresh(f"{name}s") for name in arguments]
+        costs, n = names.fresh("costs"), names.fresh("n")
+        symbol = cost.label or "C"
+        top = f"{symbol}_avg"
+        d_top_d_cost = names.fresh(f"d{top}_d{symbol}")
+        traced = passes(cost, leaves, self.parameters, names, sums, Total(top, d_top_d_cost))
+        self._signature = signature(traced.order, self._roles(data))
+
+        total = names.bind(exact_sum, "exact_sum")
+        rows = [tuple_of([leaves[v] for v in row]) for row in data]
+        loop = (
+            f"for {rows[0]} in {batches[0]}:"
+            if len(rows) == 1
+            else f"for {', '.join(rows)} in zip({', '.join(batches)}):"
+        )
+        lines = [
+            f"def mean_value_and_grad(parameters, {', '.join(batches)}):",
+            f"    {tuple_of([leaves[p] for p in self.parameters])} = parameters" if self.parameters else "    pass",
+            *(f"    {sums[p]} = 0.0" for p in self.parameters),
+            f"    {n} = len({batches[0]})",
+            f"    {d_top_d_cost} = 1.0 / {n}  # d{top}/d{symbol}: {top} = (1/n) sum_s {symbol}_s",
+            f"    {costs} = []",
+            f"    {loop}",
+            "        # forward pass of this sample: each node from its parents",
+            *indent(traced.forward, 2),
+            f"        {costs}.append({traced.value})",
+            f"        # backward pass: d{top}/dnode, each node after its consumers; parameters add up",
+            *indent(traced.backward, 2),
+            f"    return {total}({costs}) / {n}, {tuple_of([sums[p] for p in self.parameters])}",
+        ]
+        self.source = "\n".join(lines) + "\n"
+        self._function = build(self.source, names.globals, "mean_value_and_grad")
+
+    def _roles(self, data: Sequence[Sequence[Value]]) -> dict[Value, Role]:
+        roles: dict[Value, Role] = {p: ("parameter", i) for i, p in enumerate(self.parameters)}
+        roles.update((v, ("data", i, k)) for i, row in enumerate(data) for k, v in enumerate(row))
+        return roles
+
+    def _batches(self, batches: Sequence[Sequence[Sequence[float]]]) -> list[Sequence[Sequence[float]]]:
+        """The batches, every number a float (as `Value` converts it), after checking that every
+        batch has one row of finite numbers per sample."""
+        if len(batches) != len(self.widths):
+            raise TypeError(f"expected {len(self.widths)} batches (one per argument of the loss), got {len(batches)}")
+        n = -1
+        checked: list[Sequence[Sequence[float]]] = []
+        for i, batch in enumerate(batches):
+            if isinstance(batch, (str, bytes)) or not isinstance(batch, Sequence):
+                raise TypeError(f"batch {i} must be a sequence of samples, got {type(batch).__name__}")
+            if n not in (-1, len(batch)):
+                raise ValueError(f"the batches differ in length: batch 0 has {n} samples, batch {i} has {len(batch)}")
+            n = len(batch)
+            width = self.widths[i]
+            for s, row in enumerate(batch):
+                if type(row) in (list, tuple) and len(row) == width and _finite_sum(row):
+                    continue  # the common case, checked by one C call
+                checks.value_row(f"batch {i}, sample {s}", row, width, finite=True)
+            if not {*map(type, itertools.chain.from_iterable(batch))} <= {float}:  # one C pass over the batch
+                # fsum also takes a Decimal or a numpy array: check every number, then convert as `Value` does
+                batch = [
+                    checks.value_row(f"batch {i}, sample {s}", row, width, finite=True) for s, row in enumerate(batch)
+                ]
+            checked.append(batch)
+        if n == 0:
+            raise ValueError("the batch is empty")
+        return checked
+
+    def __call__(self, *batches: Sequence[Sequence[float]]) -> float:
+        """Mean cost over the batch; adds d(mean cost)/dp into `p.grad` for every parameter.
+
+        Every number must be finite, and a cost that is not raises the graph engine's error.
+        """
+        batches = tuple(self._batches(batches))
+        n = len(batches[0])
+        try:
+            cost, gradient = self._function([p.data for p in self.parameters], *batches)
+        except DOMAIN_ERRORS as error:
+            raise engine_error(error, lambda: self._graph_path(batches, n)) from None
+        if not math.isfinite(cost):  # the graph path refuses it: raise its error, naming the sample
+            self._graph_path(batches, n)
+        for p, g in zip(self.parameters, gradient):
+            p.grad += g
+        return float(cost)
+
+    def _graph_path(self, batches: Sequence[Sequence[Sequence[float]]], n: int) -> None:
+        """The batch's mean cost on the graph engine, run for its error: every sample's cost finite
+        (checked as `losses.mean_cost` checks it), then their sum."""
+        costs = [call_traced(self.loss, [list(map(Value, batch[s])) for batch in batches]) for s in range(n)]
+        for s, cost in enumerate(costs):
+            checks.real(f"costs[{s}]", cost.data)
+        sum_values(costs)
+
+    def check(self, *batches: Sequence[Sequence[float]]) -> bool:
+        """True if the loss traced on every sample gives the compiled graph; else `TraceMismatchError`.
+
+        The loss runs on the graph engine here, so its own checks of values (a finite cost, bce's
+        targets in [0, 1]), which the compiled code skips, raise their errors for bad samples.
+        """
+        batches = tuple(self._batches(batches))
+        require_graph("check")
+        n = len(batches[0])
+        for s in range(n):
+            data = [[Value(x) for x in batch[s]] for batch in batches]
+            cost = call_traced(self.loss, data)
+            compare(self._signature, signature(topological_order(cost), self._roles(data)), f"on sample {s}")
+        return True
+
+    def __repr__(self) -> str:
+        return f"<CompiledLoss of {getattr(self.loss, '__qualname__', self.loss)!r}, {len(self.parameters)} parameters>"
+
+
+def compile_loss(
+    loss: Callable[..., Value], parameters: Sequence[Value], example_sample: Sequence[Sequence[float]]
+) -> CompiledLoss:
+    """Trace `loss(*sample)` once (each argument a list of `Value`s, e.g. `loss(x, y)`) and compile
+    the mean over a batch with its gradient with respect to `parameters` (Values the loss reads)."""
+    return CompiledLoss(loss, parameters, example_sample)
