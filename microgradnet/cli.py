@@ -18,10 +18,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from microgradnet import __version__
+from microgradnet.activations import ACTIVATIONS
 from microgradnet.datasets import DATASETS
 from microgradnet.engine import LOG_FLOOR, Value, no_grad
 from microgradnet.losses import COSTS, get_cost
-from microgradnet.nn import ACTIVATIONS, MLP, Neuron
+from microgradnet.nn import MLP, Neuron
 from microgradnet.optim import SGD, Adam, Optimizer
 
 # --- argument types: each turns a string into a checked value or raises ArgumentTypeError --------

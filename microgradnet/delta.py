@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from typing import NamedTuple, TypeAlias
 
 from microgradnet import checks
+from microgradnet.activations import check_activation
 from microgradnet.losses import check_bce_domain, check_cross_entropy_domain, get_cost
-from microgradnet.nn import MLP, check_activation
+from microgradnet.nn import MLP
 from microgradnet.operations import LOG_FLOOR
 
 Vector: TypeAlias = "tuple[float, ...]"

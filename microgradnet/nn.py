@@ -18,22 +18,12 @@ import numbers
 import os
 import random
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from microgradnet import checks
+from microgradnet import checks, serialize
+from microgradnet.activations import ACTIVATION_OPS, ACTIVATIONS, check_activation
 from microgradnet.engine import Operand, Value, weighted_sum, weighted_sums
-
-ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "sigmoid": Value.sigmoid,
-    "tanh": Value.tanh,
-    "relu": Value.relu,
-    "linear": Value.identity,
-}
-
-
-# The op of the node each activation makes (its row in the derivative table).
-ACTIVATION_OPS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "linear": "identity"}
 
 
 class Place(NamedTuple):
@@ -53,13 +43,6 @@ _places: weakref.WeakKeyDictionary[Value, Place] = weakref.WeakKeyDictionary()
 def place_of(parameter: Value) -> Place | None:
     """The place of a weight or bias of a `Neuron`, `Layer` or `MLP`; None for any other Value."""
     return _places.get(parameter)
-
-
-def check_activation(name: object) -> str:
-    """`name` if it is a known activation, else a `ValueError` listing the valid ones."""
-    if not isinstance(name, str) or name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; expected one of {', '.join(map(repr, ACTIVATIONS))}")
-    return name
 
 
 def check_inputs(x: Sequence[Operand], expected: int) -> list[Value]:
@@ -226,31 +209,23 @@ class MLP(Module):
             f"output_activation={self.output_activation!r})"
         )
 
-    # -- saving and loading (the format and its checks live in `microgradnet.serialize`) --
+    # -- saving and loading: the format and its checks live in `microgradnet.serialize` --
 
     def state_dict(self) -> dict[str, Any]:
         """Architecture, weights and biases as JSON-ready data (`weights[j][k]` of layer l is w_jk)."""
-        from microgradnet import serialize
-
         return serialize.state_dict(self)
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Copy weights and biases from `state`; `ModelFormatError` (model unchanged) if anything is off."""
-        from microgradnet import serialize
-
         serialize.load_state_dict(self, state)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write this model to `path` as JSON, atomically (a crash mid-save keeps the old file)."""
-        from microgradnet import serialize
-
         serialize.save(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> MLP:
         """The model saved at `path`; `ModelFormatError` if the file is not a valid saved model."""
-        from microgradnet import serialize
-
         state = serialize.read_state(path)
         mlp = cls(state["nin"], state["nouts"], state["activation"], output_activation=state["output_activation"])
         serialize.load_state_dict(mlp, state)

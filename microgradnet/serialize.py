@@ -24,18 +24,41 @@ import json
 import math
 import os
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from microgradnet.nn import check_activation
-
-if TYPE_CHECKING:
-    from microgradnet.nn import MLP
+from microgradnet.activations import check_activation
+from microgradnet.engine import Value
 
 FORMAT = "microgradnet.MLP"
 VERSION = 1
 KEYS = ("format", "version", "nin", "nouts", "activation", "output_activation", "layers")
 LAYER_KEYS = ("weights", "biases")
+
+
+class _Neuron(Protocol):
+    w: list[Value]
+    b: Value
+
+
+class _Layer(Protocol):
+    @property
+    def neurons(self) -> Sequence[_Neuron]: ...
+
+
+class MLP(Protocol):
+    """What this module reads and writes of an `nn.MLP` (it does not import `nn`, which saves through it)."""
+
+    nin: int
+    activation: str
+    output_activation: str
+
+    @property
+    def sizes(self) -> list[int]: ...
+
+    @property
+    def layers(self) -> Sequence[_Layer]: ...
 
 
 class ModelFormatError(ValueError):

@@ -41,10 +41,10 @@ from strategies import (
 
 from microgradnet import MLP, Value, engine, gradcheck
 from microgradnet import delta as oracle
+from microgradnet.activations import ACTIVATIONS
 from microgradnet.engine import WEIGHTED_SUM, sum_values, topological_order
 from microgradnet.gradcheck import numeric_gradient
 from microgradnet.losses import COSTS, get_cost, mean_cost, one_hot
-from microgradnet.nn import ACTIVATIONS
 from microgradnet.operations import OPERATIONS
 
 REL, ABS = 1e-9, 1e-12  # two independent float computations of the same gradient

@@ -12,9 +12,9 @@ from hypothesis import given
 from strategies import Problem, architectures, networks, torch_problems
 
 from microgradnet import MLP
+from microgradnet.activations import ACTIVATIONS
 from microgradnet.interop import ACTIVATION_MODULES, from_torch, to_torch
 from microgradnet.losses import get_cost, mean_cost
-from microgradnet.nn import ACTIVATIONS
 
 torch = pytest.importorskip("torch", reason="the PyTorch bridge needs torch: pip install 'microgradnet[torch]'")
 functional = torch.nn.functional

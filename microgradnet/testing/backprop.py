@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 from microgradnet import checks
-from microgradnet.nn import check_activation
+from microgradnet.activations import check_activation
 from microgradnet.testing import report
 from microgradnet.testing.diagnosis import Diagnosis, diagnose
 from microgradnet.testing.layouts import Layout, LayoutError, Returns, call, get_layout

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from microgradnet import delta
+from microgradnet.activations import check_activation
 from microgradnet.engine import no_grad
 from microgradnet.losses import get_cost
-from microgradnet.nn import MLP, check_activation
+from microgradnet.nn import MLP
 
 Vector = delta.Vector
 Matrix = delta.Matrix

@@ -17,7 +17,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from microgradnet import checks, delta
-from microgradnet.nn import check_activation
+from microgradnet.activations import check_activation
 from microgradnet.testing.operations import Expression, Operation, Step, select
 from microgradnet.testing.problem import COSTS, Batch, Cost, Network, Problem, Sample, resolve_cost
 
