@@ -374,7 +374,8 @@ def _add_testing_options(check: argparse.ArgumentParser) -> None:
     kit.add_argument(
         "--backprop",
         metavar="TARGET",
-        help="fn(weights, biases, x, y) -> (dC/dw, dC/db) to check: module:function or path/to/file.py:function",
+        help="fn(weights, biases, x, y) -> (dC/dw, dC/db) to check: module:function or path/to/file.py:function; "
+        "or a network class like Nielsen's (file.py:Network or file.py:Network.backprop)",
     )
     kit.add_argument(
         "--engine",
@@ -386,7 +387,19 @@ def _add_testing_options(check: argparse.ArgumentParser) -> None:
         choices=["lists", "nielsen"],
         help="--backprop's arrays: nested lists (default) or numpy as in Nielsen's network.py",
     )
-    kit.add_argument("--returns", choices=["dw,db", "db,dw"], help="--backprop's pair (dw,db; Nielsen's is db,dw)")
+    kit.add_argument(
+        "--returns",
+        choices=["dw,db", "db,dw"],
+        metavar="dw,db|db,dw",
+        help="--backprop's pair (dw,db; Nielsen's is db,dw, the default for a network class)",
+    )
+    kit.add_argument(
+        "--relu-prime-at-0",
+        type=float,
+        action="append",
+        metavar="SLOPE",
+        help="--backprop: the slope relu'(0) your code must use (repeatable; default: any of 0, 0.5, 1)",
+    )
     kit.add_argument(
         "--batch", action="store_true", help="--backprop takes xs, ys and returns the mean cost's gradient"
     )

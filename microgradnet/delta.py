@@ -405,6 +405,25 @@ def _mean(vectors: list[Vector]) -> Vector:
     return tuple(sum(column) / len(vectors) for column in zip(*vectors))
 
 
+# --- entry points for checking other code against these equations ----------------------------------
+
+
+def backprop_with_derivative(
+    mlp: MLP, x: Sequence[float], y: Sequence[float], cost_derivative: Callable[[Vector, Vector], Sequence[float]]
+) -> Backprop:
+    """`backprop` for a cost given only by its derivative dC/da^L (all BP1 needs of the cost):
+    delta^L_j = cost_derivative(a^L, y)_j * sigma'(z^L_j), then BP2-BP4 as always."""
+    layers = _read_network(mlp)
+    x_vec = checks.real_vector("x", x, mlp.nin, "inputs")
+    y_vec = checks.real_vector("y", y, len(layers[-1].b), "targets (one per output)")
+    return _backprop(layers, x_vec, y_vec, lambda a, y: tuple(cost_derivative(a, y)))
+
+
+def mean(vectors: list[Vector]) -> Vector:
+    """(1/n) sum_s v_s, component by component: d cost_avg/dp from the n samples' dC_s/dp."""
+    return _mean(vectors)
+
+
 __all__ = [
     "ACTIVATIONS",
     "COST_DERIVATIVES",
@@ -413,6 +432,8 @@ __all__ = [
     "BatchBackprop",
     "backprop",
     "backprop_batch",
+    "backprop_with_derivative",
+    "mean",
     "output_delta_a_minus_y",
     "output_delta_general",
     "softmax",

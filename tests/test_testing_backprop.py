@@ -224,7 +224,7 @@ PLANTED: dict[str, dict[str, Any]] = {
     "sign flipped": {},
     "mean over samples forgotten": {"batch": True},
     "delta from the wrong layer in BP3 and BP4": {},
-    "relu'(0) = 1": {"activation": "relu"},
+    "relu'(0) = 1": {"activation": "relu", "relu_prime_at_0": 0.0},  # 1 is a subgradient too: only when 0 is asked for
 }
 UNCATALOGUED = ["sigma' written as z(1 - z)", "bias gradient left at zero"]
 

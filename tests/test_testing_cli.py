@@ -174,3 +174,51 @@ def test_without_hypothesis_the_command_says_what_to_install() -> None:
     assert "pip install 'microgradnet[testing]'" in kit.stderr
     plain = cli("check", "--samples", "1")
     assert plain.returncode == 0, plain.stderr
+
+
+# --- a teacher's folder of submissions: tests/submissions/<learner>/network.py, Nielsen's network.py each ------
+
+SUBMISSIONS = ROOT / "tests" / "submissions"
+# learner -> the exit status and what the report must say
+GRADES = {
+    "alice": (0, ["agrees with the delta equations (BP1-BP4) and central differences on 40 examples"]),
+    "bob": (1, ["The first equation that disagrees: BP4 in layer 0.", "    a^l instead of a^(l-1) in BP4  (BP4)"]),
+    "carol": (1, ["The first equation that disagrees: BP2 in layer 0.", "    W instead of W^T in BP2  (BP2)"]),
+    "dave": (1, ["The first equation that disagrees: BP1 in layer 0.", "    sigma' missing in BP1  (BP1)"]),
+    "erin": (0, ["your gradients are float32: compared within 0.00098"]),
+    "frank": (1, ["fn changed its argument weights[0] in place"]),
+    "grace": (2, ["SyntaxError: expected ':'"]),
+    "heidi": (1, ["The first equation that disagrees: BP1 in layer 0.", "match no mistake of the catalogue"]),
+}
+
+
+def test_every_submission_is_graded() -> None:
+    """The folder and the grades list the same learners, so a new submission cannot go ungraded."""
+    assert sorted(path.name for path in SUBMISSIONS.iterdir() if path.is_dir()) == sorted(GRADES)
+
+
+@pytest.mark.parametrize("learner", sorted(GRADES))
+def test_a_teacher_checks_a_folder_of_network_py(learner: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`microgradnet check --backprop submissions/<learner>/network.py:Network`, Nielsen's class as handed in:
+    0 for the correct ones (float32 too), 1 with the equation and the mistake named, 2 for a file that does not
+    parse."""
+    status, said = GRADES[learner]
+    target = f"{SUBMISSIONS / learner / 'network.py'}:Network"
+    assert _run(["check", "--backprop", target, "--samples", "40"]) == status
+    captured = capsys.readouterr()
+    for words in said:
+        assert words in captured.out + captured.err
+
+
+def test_a_method_of_a_class_as_target(capsys: pytest.CaptureFixture[str]) -> None:
+    """`file.py:Network.backprop` names the method: it is checked as the class is."""
+    target = f"{SUBMISSIONS / 'alice' / 'network.py'}:Network.backprop"
+    assert _run(["check", "--backprop", target, "--samples", "20"]) == 0
+    assert "layout 'nielsen'" in capsys.readouterr().out
+
+
+def test_a_function_of_the_wrong_form_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A target that cannot take (weights, biases, x, y) exits 2 naming its signature."""
+    path = _write(tmp_path, "mine.py", "def backprop(x, y):\n    return x, y\n")
+    assert _run(["check", "--backprop", f"{path}:backprop"]) == 2
+    assert "fn must take (weights, biases, x, y); backprop(x, y) does not" in capsys.readouterr().err

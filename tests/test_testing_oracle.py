@@ -87,3 +87,16 @@ def test_wrong_returns_are_explained(returned: object, message: str) -> None:
     """Each way of returning the wrong thing gets a LayoutError naming the part and the shape expected."""
     with pytest.raises(LayoutError, match=message):
         read_gradients(returned, NETWORK)
+
+
+@given(problems("bce"))
+def test_the_oracle_entry_point_for_a_cost_derivative_is_backprop(problem: Problem) -> None:
+    """delta.backprop_with_derivative given a named cost's dC/da gives what delta.backprop gives for the name."""
+    mlp = problem.network.mlp()
+    x, y = problem.xs[0], problem.ys[0]
+    assert delta.backprop_with_derivative(mlp, x, y, delta.bce_derivative) == delta.backprop(mlp, x, y, "bce")
+
+
+def test_the_mean_of_vectors_is_taken_component_by_component() -> None:
+    """delta.mean([v_1, ..., v_n]) = (1/n) sum_s v_s."""
+    assert delta.mean([(1.0, 2.0), (3.0, 6.0)]) == (2.0, 4.0)

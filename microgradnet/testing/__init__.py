@@ -3,6 +3,7 @@
     from microgradnet.testing import check_backprop
     check_backprop(my_backprop)                    # my_backprop(weights, biases, x, y) -> (dC/dw, dC/db)
     check_backprop(my_backprop, layout="nielsen")  # numpy arrays as Nielsen's network.py keeps them
+    check_backprop(Network)                        # the backprop(x, y) method of network.py's Network class
 
 Hypothesis draws the networks (with saturated sigmoids, relus at their kink and non-square layers),
 compares the function's gradients with the delta equations (BP1-BP4 of Nielsen's chapter 2, in
@@ -19,6 +20,7 @@ try:
 except ImportError:
     raise ImportError("microgradnet.testing needs hypothesis: pip install 'microgradnet[testing]'") from None
 
+from microgradnet.testing.adapters import nielsen_network
 from microgradnet.testing.backprop import BackpropMismatch, BackpropReport, check_backprop
 from microgradnet.testing.diagnosis import Diagnosis, EquationCheck
 from microgradnet.testing.engines import PROPERTIES, EngineMismatch, EngineReport, Finding, check_engine
@@ -61,6 +63,7 @@ __all__ = [
     "costs",
     "expressions",
     "networks",
+    "nielsen_network",
     "parameters",
     "problems",
     "samples",

@@ -12,14 +12,17 @@ import argparse
 import hashlib
 import importlib
 import importlib.util
+import inspect
 import os
 import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from microgradnet.testing.adapters import nielsen_network
 from microgradnet.testing.backprop import BackpropMismatch, check_backprop
 from microgradnet.testing.engines import check_engine
+from microgradnet.testing.kinks import SLOPES
 from microgradnet.testing.layouts import Returns
 
 
@@ -47,6 +50,11 @@ def _import_file(path: Path) -> ModuleType:
 
 def load(target: str) -> Any:
     """The object `target` names: `module:name` or `path/to/file.py:name` (`name` may be dotted)."""
+    return _resolve(target)[1]
+
+
+def _resolve(target: str) -> tuple[Any, Any]:
+    """The object `target` names and the one it is an attribute of (its module, or its class)."""
     where, colon, name = target.rpartition(":")
     if not colon or not where or not name:
         raise TargetError(f"expected MODULE:NAME or path/to/file.py:NAME, got {target!r}")
@@ -66,13 +74,14 @@ def load(target: str) -> Any:
         raise
     except Exception as error:  # the module's own errors: a SyntaxError, an ImportError, ...
         raise TargetError(f"cannot import {where!r}: {type(error).__name__}: {error}") from None
+    owner: Any = None
     found: Any = module
     for part in name.split("."):
         try:
-            found = getattr(found, part)
+            owner, found = found, getattr(found, part)
         except AttributeError:
             raise TargetError(f"{where!r} has no {name!r}") from None
-    return found
+    return owner, found
 
 
 def run_kit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -81,11 +90,13 @@ def run_kit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("give --backprop or --engine, not both")
     target = args.backprop if args.backprop is not None else args.engine
     try:
-        found = load(target)
+        owner, found = _resolve(target)
     except TargetError as error:
         parser.error(f"argument {'--backprop' if args.backprop is not None else '--engine'}: {error}")
     if not callable(found):
         parser.error(f"{target!r} is a {type(found).__name__}, not a function or class")
+    if args.backprop is not None and isinstance(owner, type) and inspect.isfunction(found):
+        found = nielsen_network(owner, found.__name__)  # file.py:Network.backprop, a method of a network class
     try:
         if args.backprop is not None:
             return _backprop(found, args, parser)
@@ -97,12 +108,13 @@ def run_kit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _backprop(fn: Any, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.skip:
         parser.error("--skip applies to --engine only")
-    returns: Returns = "db, dw" if args.returns == "db,dw" else "dw, db"
+    returns: Returns | None = {"db,dw": "db, dw", "dw,db": "dw, db", None: None}[args.returns]
     try:
         report = check_backprop(
             fn,
-            layout=args.layout or "lists",
+            layout=args.layout,
             returns=returns,
+            relu_prime_at_0=args.relu_prime_at_0 or SLOPES,
             batch=args.batch,
             activation=args.activation,
             output_activation=args.output_activation,
@@ -127,6 +139,7 @@ def _engine(leaf: Any, args: argparse.Namespace, parser: argparse.ArgumentParser
             ("--returns", args.returns),
             ("--batch", args.batch),
             ("--sizes", args.sizes),
+            ("--relu-prime-at-0", args.relu_prime_at_0),
         )
         if value
     ]

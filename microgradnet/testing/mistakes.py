@@ -249,7 +249,7 @@ MISTAKES: list[Mistake] = [
     Mistake(
         name="relu'(0) = 1",
         equation="BP1 and BP2",
-        breaks="relu'(z) = 1 for z > 0, else 0 (0 at the kink z = 0, as in PyTorch)",
+        breaks="relu'(0) = 0, PyTorch's slope at the kink (asked for with relu_prime_at_0=0.0)",
         instead="relu'(0) = 1",
         steps=Steps(sigma_prime=_relu_prime_one_at_zero),
     ),

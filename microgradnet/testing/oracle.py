@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from microgradnet import delta
-from microgradnet.testing.problem import COSTS, Gradients, Parameter, Problem
+from microgradnet.testing.problem import Gradients, Parameter, Problem
 
 Oracle = Callable[[Problem], Gradients]
 
@@ -26,26 +26,20 @@ NUMERIC_TOLERANCE = 1e-4
 
 
 def backprops(problem: Problem) -> tuple[delta.Backprop, ...]:
-    """Every sample's z, a, delta and gradients by BP1-BP4 (`microgradnet.delta`)."""
+    """Every sample's z, a, delta and gradients by BP1-BP4 (`microgradnet.delta`), with the cost's dC/da in BP1."""
     mlp = problem.network.mlp()
-    if COSTS.get(problem.cost.name) is problem.cost:
-        return tuple(delta.backprop(mlp, x, y, problem.cost.name) for x, y in zip(problem.xs, problem.ys))
-    # A cost of the user's own: the same equations with its dC/da in BP1.
-    layers = delta._read_network(mlp)
     derivative = problem.cost.derivative
-    return tuple(
-        delta._backprop(layers, x, y, lambda a, y: tuple(derivative(a, y))) for x, y in zip(problem.xs, problem.ys)
-    )
+    return tuple(delta.backprop_with_derivative(mlp, x, y, derivative) for x, y in zip(problem.xs, problem.ys))
 
 
 def mean_gradients(per_sample: list[Gradients]) -> Gradients:
     """d cost_avg/dp = (1/n) sum_s dC_s/dp, for the n samples' gradients (as `delta.backprop_batch`)."""
     return Gradients(
         dW=tuple(
-            tuple(delta._mean([g.dW[l][j] for g in per_sample]) for j in range(len(dW)))
+            tuple(delta.mean([g.dW[l][j] for g in per_sample]) for j in range(len(dW)))
             for l, dW in enumerate(per_sample[0].dW)
         ),
-        db=tuple(delta._mean([g.db[l] for g in per_sample]) for l in range(len(per_sample[0].db))),
+        db=tuple(delta.mean([g.db[l] for g in per_sample]) for l in range(len(per_sample[0].db))),
     )
 
 
@@ -133,6 +127,11 @@ class Comparison:
     @property
     def agrees(self) -> bool:
         return self.error is None and not self.wrong()
+
+    def against(self, expected: Gradients) -> Comparison:
+        """The same answer compared with other expected gradients (the central differences kept)."""
+        rows = tuple(replace(row, expected=expected[row.parameter]) for row in self.rows)
+        return replace(self, rows=rows)
 
 
 def compare(problem: Problem, got: Gradients | None, error: str | None, tolerance: float, oracle: Oracle) -> Comparison:

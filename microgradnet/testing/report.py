@@ -149,8 +149,10 @@ def diagnosis_lines(diagnosis: Diagnosis) -> list[str]:
     return lines
 
 
-def reproduce(problem: Problem, layout: Layout) -> list[str]:
-    return [f"To reproduce (layout {layout.name!r}):", *("  " + line for line in layout.source(problem).splitlines())]
+def reproduce(problem: Problem, layout: Layout, name: str = "fn", returns: str = "dw, db") -> list[str]:
+    """The arguments of the smallest case as code, and the call of the function called `name` on them."""
+    source = layout.source(problem, f"{returns} = {name if name.isidentifier() else 'fn'}")
+    return [f"To reproduce (layout {layout.name!r}):", *("  " + line for line in source.splitlines())]
 
 
 def exception(error: BaseException) -> str:
