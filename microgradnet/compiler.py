@@ -27,7 +27,7 @@ from typing import Any, NamedTuple, TypeAlias
 from microgradnet import codegen
 from microgradnet.codegen import Names
 from microgradnet.engine import Value, topological_order
-from microgradnet.losses import Cost, get_cost, mean_cost
+from microgradnet.losses import Cost, get_cost, mean_cost, one_hot
 from microgradnet.modes import is_grad_enabled
 from microgradnet.nn import MLP
 from microgradnet.operations import exact_sum
@@ -622,4 +622,5 @@ def compile_mlp_loss(mlp: MLP, cost: str | Cost = "half_sse") -> CompiledLoss:
     def sample_cost(x: list[Value], y: list[Value]) -> Value:
         return cost_of(mlp(x), y)
 
-    return CompiledLoss(sample_cost, mlp.parameters(), [[0.0] * mlp.nin, [0.0] * mlp.sizes[-1]])
+    # The targets are arguments, not constants: a one-hot one traces every cost (cross_entropy wants one).
+    return CompiledLoss(sample_cost, mlp.parameters(), [[0.0] * mlp.nin, one_hot(0, mlp.sizes[-1])])

@@ -27,7 +27,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from microgradnet.nn import check_activation
+from microgradnet.nn import check_activation, check_output_activation
 
 if TYPE_CHECKING:
     from microgradnet.nn import MLP
@@ -167,9 +167,9 @@ def check_state(state: object) -> dict[str, Any]:
             f"version: this microgradnet reads version {VERSION}, the state has {_kind(state['version'])}"
         )
     state = _check_keys(state, "state", KEYS)
-    for key in ("activation", "output_activation"):
+    for key, check in (("activation", check_activation), ("output_activation", check_output_activation)):
         try:
-            check_activation(state[key])
+            check(state[key])
         except ValueError as error:
             raise ModelFormatError(f"{key}: {error}") from None
     layers = _list(state["layers"], "layers")
