@@ -200,7 +200,7 @@ def _training_defaults(args: argparse.Namespace) -> None:
 
 
 def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from microgradnet.train import accuracy, fit
+    from microgradnet.train import accuracy
 
     _training_defaults(args)
     if args.dataset in CLASS_DATASETS:
@@ -224,8 +224,38 @@ def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         f"training a {sizes} network on {args.dataset} ({len(inputs)} samples) with {optimizer!r}, {args.cost} cost",
         flush=True,
     )
+    history = _fit(args, mlp, optimizer, progress, inputs, targets)
+    if history is None:
+        return 1
+    print(f"final loss {history[-1]:.6g}, training accuracy {accuracy(mlp, inputs, targets):.1%}")
+    clamped = _clamped_samples(mlp, inputs, targets) if args.cost == "bce" else 0
+    if clamped:
+        print(
+            f"microgradnet train: warning: the training diverged: {clamped} of {len(inputs)} samples end with an "
+            f"output of exactly 0 or 1 against their target, where bce's log is clamped at {LOG_FLOOR:g} and the "
+            f"gradient is 0, so they cannot be learned; {SMALLER_LR.format(lr=args.lr)}",
+            file=sys.stderr,
+        )
+    _save(args, parser, mlp)
+    return 0
+
+
+SMALLER_LR = "try a smaller --lr (this run used {lr:g})"
+
+
+def _fit(
+    args: argparse.Namespace,
+    mlp: MLP,
+    optimizer: Optimizer,
+    progress: bool,
+    inputs: list[list[float]],
+    targets: list[list[float]],
+) -> list[float] | None:
+    """`fit` with the command's options: the loss of every epoch, or None (said why) if the training diverged."""
+    from microgradnet.train import fit
+
     try:
-        history = fit(
+        return fit(
             mlp,
             inputs,
             targets,
@@ -240,33 +270,23 @@ def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except (ValueError, ArithmeticError) as error:  # a non-finite gradient, an overflowing exp, ...
         print(f"microgradnet train: training failed: {error}", file=sys.stderr)
         print(f"microgradnet train: the training diverged: {SMALLER_LR.format(lr=args.lr)}", file=sys.stderr)
-        return 1
-    print(f"final loss {history[-1]:.6g}, training accuracy {accuracy(mlp, inputs, targets):.1%}")
-    clamped = _clamped_samples(mlp, inputs, targets) if args.cost == "bce" else 0
-    if clamped:
-        print(
-            f"microgradnet train: warning: the training diverged: {clamped} of {len(inputs)} samples end with an "
-            f"output of exactly 0 or 1 against their target, where bce's log is clamped at {LOG_FLOOR:g} and the "
-            f"gradient is 0, so they cannot be learned; {SMALLER_LR.format(lr=args.lr)}",
-            file=sys.stderr,
-        )
+        return None
+
+
+def _save(args: argparse.Namespace, parser: argparse.ArgumentParser, mlp: MLP) -> None:
+    """--save: write the trained model, or an argparse error naming the path."""
     if args.save is not None:
         try:
             mlp.save(args.save)
         except OSError as error:
             parser.error(f"cannot save the model to {str(args.save)!r}: {error.strerror or error}")
         print(f"saved the model to {args.save} (load it with MLP.load)")
-    return 0
-
-
-SMALLER_LR = "try a smaller --lr (this run used {lr:g})"
 
 
 def _train_classes(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """`train --dataset digits` (or iris): fit on the fixed training split, then the test accuracy and
     the confusion matrix of the test split."""
     from microgradnet import datasets, metrics
-    from microgradnet.train import fit
 
     given = [name for name in ("n", "noise") if getattr(args, name) is not None]
     if given:
@@ -288,22 +308,8 @@ def _train_classes(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
         flush=True,
     )
     start = time.perf_counter()
-    try:
-        history = fit(
-            mlp,
-            inputs,
-            targets,
-            optimizer=optimizer,
-            cost=args.cost,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            seed=args.seed,
-            progress=progress,
-            compiled=args.compiled,
-        )
-    except (ValueError, ArithmeticError) as error:
-        print(f"microgradnet train: training failed: {error}", file=sys.stderr)
-        print(f"microgradnet train: the training diverged: {SMALLER_LR.format(lr=args.lr)}", file=sys.stderr)
+    history = _fit(args, mlp, optimizer, progress, inputs, targets)
+    if history is None:
         return 1
     seconds = time.perf_counter() - start
     counts = metrics.confusion_matrix(mlp, test_inputs, test_targets)
@@ -318,12 +324,7 @@ def _train_classes(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
         _import_or_error(parser, "matplotlib", "--confusion-plot", "examples")
         drawn = plots.confusion_matrix(counts, args.confusion_plot, classes=split.classes)
         print(f"wrote the confusion matrix to {drawn}")
-    if args.save is not None:
-        try:
-            mlp.save(args.save)
-        except OSError as error:
-            parser.error(f"cannot save the model to {str(args.save)!r}: {error.strerror or error}")
-        print(f"saved the model to {args.save} (load it with MLP.load)")
+    _save(args, parser, mlp)
     return 0
 
 

@@ -372,3 +372,15 @@ def test_train_on_iris_prints_its_confusion_matrix(capsys: pytest.CaptureFixture
     accuracy = float(re.search(r"test accuracy (\d+\.\d)%", out).group(1))  # type: ignore[union-attr]
     assert accuracy >= 90.0
     assert "setosa" in out.split("confusion matrix of the 30 test samples:\n")[1]
+
+
+def test_the_docs_show_what_train_on_the_digits_prints(trained_digits: TrainedDigits) -> None:
+    """docs/training.md shows the output of `train --dataset digits --compiled` line for line (all but the time)."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "training.md").read_text()
+    shown = page.split("microgradnet train --dataset digits --compiled\n```", 1)[1].split("```text\n", 1)[1]
+    shown = shown.split("```", 1)[0]
+
+    def untimed(text: str) -> str:
+        return re.sub(r"in \d+\.\d s", "in ... s", text)
+
+    assert untimed(trained_digits.output).startswith(untimed(shown))
