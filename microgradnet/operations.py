@@ -8,11 +8,12 @@ user writes it, and gives, as Python expressions in the names of the row's paren
                   allows (d e^x/dx = out)
 
 `c` is the number of `x ** c` and `c ** y`: a constant, held by the node, not a parent (d/dc
-would not exist for a negative base); `j` is likewise the index a softmax output node holds. A parent written with the subscript `_k` (`w_k`) is a
-group of n parents, k = 0 .. n-1, and the node's parents are the groups one after the other
-(`w_0 .. w_(n-1), a_0 .. a_(n-1), b` for `w·a+b`); `groups` splits them. A group's
-derivative may read `k`, the position of its parent in the group (the Kronecker delta of
-softmax, `1.0 if k == j else 0.0`).
+would not exist for a negative base); `j` is likewise the index a softmax output node holds.
+A parent written with the subscript `_k` (`w_k`) is a group of n parents, k = 0 .. n-1, and
+the node's parents are the groups one after the other (`w_0 .. w_(n-1), a_0 .. a_(n-1), b`
+for `w·a+b`); `groups` splits them. A group's derivative may read `k`, the position of its
+parent in the group (the Kronecker delta of softmax, `1.0 if k == j else 0.0`), and a whole
+group by its name (`softmax(z, k)`).
 
 The names in the expressions other than the parents' are the rules below, each of which raises
 an error naming the operation where it would leave the reals. The engine turns each row into
@@ -294,6 +295,7 @@ TABLE = (
     Operation("w·a+b",       "weighted_sum(w, a, b)", "affine(w, a, b)",  {"w_k": "a_k", "a_k": "w_k", "b": "1.0"}),
     Operation("sum",         "sum_values(v)",         "exact_sum(v)",     {"v_k": "1.0"}),
     Operation("softmax",     "softmax(z)[j]",         "softmax(z, j)",    {"z_k": "out * ((1.0 if k == j else 0.0) - softmax(z, k))"}),
+    # cross_entropy on a whole softmax output, y one-hot (it checks): C = -ln a_y; dC/dz_k = a_k - y_k, dC/dy_k = -ln a_k
     Operation("softmax_cross_entropy", "cross_entropy(softmax(z), y)", "logsumexp(z) - affine(y, z, 0.0)", {"z_k": "softmax(z, k) - y_k", "y_k": "logsumexp(z) - z_k"}),
 )
 # fmt: on
