@@ -14,14 +14,16 @@ import importlib
 import math
 import random
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from microgradnet import __version__
-from microgradnet.activations import ACTIVATIONS
+from microgradnet.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, SOFTMAX
 from microgradnet.datasets import DATASETS
 from microgradnet.engine import LOG_FLOOR, Value, no_grad
-from microgradnet.losses import COSTS, get_cost
+from microgradnet.losses import COSTS, get_cost, one_hot
 from microgradnet.nn import MLP, Neuron
 from microgradnet.optim import SGD, Adam, Optimizer
 
@@ -174,9 +176,38 @@ def _optimizer(args: argparse.Namespace, parser: argparse.ArgumentParser, mlp: M
     return SGD(mlp.parameters(), lr=args.lr, momentum=args.momentum or 0.0)
 
 
-def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from microgradnet.train import accuracy, fit
+# What `train` uses where the command line does not say: for a toy data set, and for real data of many
+# classes (a 64-32-10 network reaches 97.5% on the digits' test set with these, in 20 epochs).
+TRAINING_DEFAULTS: dict[str, dict[str, Any]] = {
+    "toy": {"hidden": [8], "output_activation": "sigmoid", "cost": "bce", "lr": 0.1, "epochs": 60, "batch_size": 10},
+    "classes": {
+        "hidden": [32],
+        "output_activation": SOFTMAX,
+        "cost": "cross_entropy",
+        "lr": 0.01,
+        "epochs": 20,
+        "batch_size": 32,
+    },
+}
+CLASS_DATASETS = ("digits", "iris")
 
+
+def _training_defaults(args: argparse.Namespace) -> None:
+    """Fill in every option of `train` the command line left out, from the data set's defaults."""
+    defaults = TRAINING_DEFAULTS["classes" if args.dataset in CLASS_DATASETS else "toy"]
+    for name, value in defaults.items():
+        if not hasattr(args, name):
+            setattr(args, name, value)
+
+
+def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from microgradnet.train import accuracy
+
+    _training_defaults(args)
+    if args.dataset in CLASS_DATASETS:
+        return _train_classes(args, parser)
+    if args.confusion_plot is not None:
+        parser.error(f"--confusion-plot applies to {' and '.join(CLASS_DATASETS)}, data sets of many classes")
     make_data = DATASETS[args.dataset]
     options = {name: value for name, value in (("n", args.n), ("noise", args.noise)) if value is not None}
     if args.dataset == "xor" and options:
@@ -194,8 +225,38 @@ def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         f"training a {sizes} network on {args.dataset} ({len(inputs)} samples) with {optimizer!r}, {args.cost} cost",
         flush=True,
     )
+    history = _fit(args, mlp, optimizer, progress, inputs, targets)
+    if history is None:
+        return 1
+    print(f"final loss {history[-1]:.6g}, training accuracy {accuracy(mlp, inputs, targets):.1%}")
+    clamped = _clamped_samples(mlp, inputs, targets) if args.cost == "bce" else 0
+    if clamped:
+        print(
+            f"microgradnet train: warning: the training diverged: {clamped} of {len(inputs)} samples end with an "
+            f"output of exactly 0 or 1 against their target, where bce's log is clamped at {LOG_FLOOR:g} and the "
+            f"gradient is 0, so they cannot be learned; {SMALLER_LR.format(lr=args.lr)}",
+            file=sys.stderr,
+        )
+    _save(args, parser, mlp)
+    return 0
+
+
+SMALLER_LR = "try a smaller --lr (this run used {lr:g})"
+
+
+def _fit(
+    args: argparse.Namespace,
+    mlp: MLP,
+    optimizer: Optimizer,
+    progress: bool,
+    inputs: list[list[float]],
+    targets: list[list[float]],
+) -> list[float] | None:
+    """`fit` with the command's options: the loss of every epoch, or None (said why) if the training diverged."""
+    from microgradnet.train import fit
+
     try:
-        history = fit(
+        return fit(
             mlp,
             inputs,
             targets,
@@ -210,26 +271,62 @@ def run_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except (ValueError, ArithmeticError) as error:  # a non-finite gradient, an overflowing exp, ...
         print(f"microgradnet train: training failed: {error}", file=sys.stderr)
         print(f"microgradnet train: the training diverged: {SMALLER_LR.format(lr=args.lr)}", file=sys.stderr)
-        return 1
-    print(f"final loss {history[-1]:.6g}, training accuracy {accuracy(mlp, inputs, targets):.1%}")
-    clamped = _clamped_samples(mlp, inputs, targets) if args.cost == "bce" else 0
-    if clamped:
-        print(
-            f"microgradnet train: warning: the training diverged: {clamped} of {len(inputs)} samples end with an "
-            f"output of exactly 0 or 1 against their target, where bce's log is clamped at {LOG_FLOOR:g} and the "
-            f"gradient is 0, so they cannot be learned; {SMALLER_LR.format(lr=args.lr)}",
-            file=sys.stderr,
-        )
+        return None
+
+
+def _save(args: argparse.Namespace, parser: argparse.ArgumentParser, mlp: MLP) -> None:
+    """--save: write the trained model, or an argparse error naming the path."""
     if args.save is not None:
         try:
             mlp.save(args.save)
         except OSError as error:
             parser.error(f"cannot save the model to {str(args.save)!r}: {error.strerror or error}")
         print(f"saved the model to {args.save} (load it with MLP.load)")
+
+
+def _train_classes(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """`train --dataset digits` (or iris): fit on the fixed training split, then the test accuracy and
+    the confusion matrix of the test split."""
+    from microgradnet import datasets, metrics
+
+    given = [name for name in ("n", "noise") if getattr(args, name) is not None]
+    if given:
+        parser.error(f"--dataset {args.dataset} is a fixed data set: drop --{' and --'.join(given)}")
+    try:
+        split = getattr(datasets, args.dataset)()
+    except ImportError as error:
+        parser.error(str(error))
+    (inputs, targets), (test_inputs, test_targets) = split.train, split.test
+    nouts = [*args.hidden, len(split.classes)]
+    mlp = MLP(len(inputs[0]), nouts, args.activation, output_activation=args.output_activation, seed=args.seed)
+    _check_bce_output(args, parser)
+    optimizer = _optimizer(args, parser, mlp)
+    progress = _progress(args, parser)
+    print(
+        f"training a {'-'.join(map(str, mlp.sizes))} network ({args.activation}, output {args.output_activation}) on "
+        f"{args.dataset} ({len(inputs)} training and {len(test_inputs)} test samples) with {optimizer!r}, "
+        f"{args.cost} cost",
+        flush=True,
+    )
+    start = time.perf_counter()
+    history = _fit(args, mlp, optimizer, progress, inputs, targets)
+    if history is None:
+        return 1
+    seconds = time.perf_counter() - start
+    counts = metrics.confusion_matrix(mlp, test_inputs, test_targets)
+    print(f"trained {args.epochs} epochs in {seconds:.1f} s; final loss {history[-1]:.6g}")
+    print(f"training accuracy {metrics.accuracy(mlp, inputs, targets):.1%}")
+    print(f"test accuracy {sum(counts[i][i] for i in range(len(counts))) / len(test_inputs):.1%}")
+    print(f"confusion matrix of the {len(test_inputs)} test samples:")
+    print(metrics.confusion_table(counts, split.classes))
+    if args.confusion_plot is not None:
+        from microgradnet import plots
+
+        _import_or_error(parser, "matplotlib", "--confusion-plot", "examples")
+        drawn = plots.confusion_matrix(counts, args.confusion_plot, classes=split.classes)
+        print(f"wrote the confusion matrix to {drawn}")
+    _save(args, parser, mlp)
     return 0
-
-
-SMALLER_LR = "try a smaller --lr (this run used {lr:g})"
 
 
 def _clamped_samples(mlp: MLP, inputs: list[list[float]], targets: list[list[float]]) -> int:
@@ -266,7 +363,7 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     worst = 0.0
     for _ in range(args.samples):
         x = [rng.uniform(-2.0, 2.0) for _ in range(nin)]
-        y = [rng.uniform(0.0, 1.0) for _ in range(nouts[-1])]
+        y = _random_target(rng, nouts[-1], args.cost)
         comparison = compare(mlp, x, y, args.cost)
         worst = max(worst, comparison.largest_relative_difference())
         worst_by_layer = [
@@ -287,6 +384,13 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 1
 
 
+def _random_target(rng: random.Random, n: int, cost: str) -> list[float]:
+    """A target of n outputs drawn from `rng`: a one-hot class for cross_entropy, else uniform in [0, 1]."""
+    if cost == "cross_entropy":
+        return one_hot(rng.randrange(n), n)
+    return [rng.uniform(0.0, 1.0) for _ in range(n)]
+
+
 def run_graph(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from microgradnet import render
 
@@ -297,6 +401,8 @@ def run_graph(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(f"argument --out: the file name must end in one of {', '.join('.' + f for f in render.FORMATS)}")
     rng = random.Random(args.seed)
     if args.what == "neuron":
+        if args.output_activation == SOFTMAX:
+            parser.error("softmax is the activation of a whole layer: draw a layer or a network, not a neuron")
         nin = 2 if args.inputs is None else args.inputs
         neuron = Neuron(nin, args.output_activation, rng=rng)
         x = [round(rng.uniform(-1.0, 1.0), 2) for _ in range(nin)]
@@ -309,7 +415,7 @@ def run_graph(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         nin, *nouts = args.sizes
         mlp = MLP(nin, nouts, args.activation, output_activation=args.output_activation, seed=args.seed)
         x = [round(rng.uniform(-1.0, 1.0), 2) for _ in range(nin)]
-        y = [round(rng.uniform(0.0, 1.0), 2) for _ in range(nouts[-1])]
+        y = [round(y_i, 2) for y_i in _random_target(rng, nouts[-1], args.cost)]
         sizes = args.sizes
     try:
         if args.what == "network":
@@ -345,9 +451,13 @@ def _add_progress_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_network_options(
-    parser: argparse.ArgumentParser, *, cost: str, output_help: str = "activation of the output layer"
+    parser: argparse.ArgumentParser,
+    *,
+    cost: str | None,
+    output_help: str = "activation of the output layer",
 ) -> None:
-    """--activation, --output-activation and --cost, shared by the subcommands that build a network."""
+    """--activation, --output-activation and --cost, shared by the subcommands that build a network;
+    with `cost=None` the output activation and the cost default to the data set's (`train`)."""
     parser.add_argument(
         "--activation",
         choices=list(ACTIVATIONS),
@@ -355,9 +465,21 @@ def _add_network_options(
         help="activation of the hidden layers (%(default)s)",
     )
     parser.add_argument(
-        "--output-activation", choices=list(ACTIVATIONS), default="sigmoid", help=f"{output_help} (%(default)s)"
+        "--output-activation", choices=OUTPUT_ACTIVATIONS, **_default("output_activation", "sigmoid", output_help, cost)
     )
-    parser.add_argument("--cost", choices=list(COSTS), default=cost, help="cost per sample (%(default)s)")
+    parser.add_argument("--cost", choices=list(COSTS), **_default("cost", cost, "cost per sample", cost))
+
+
+def _default(name: str, value: object, help_text: str, fixed: object = True) -> dict[str, Any]:
+    """An option's default and help: `value`, or (`fixed` None) the data set's, from `TRAINING_DEFAULTS`."""
+    if fixed is not None:
+        return {"default": value, "help": f"{help_text} (%(default)s)"}
+    toy, classes = (TRAINING_DEFAULTS[kind][name] for kind in ("toy", "classes"))
+    shown = [", ".join(map(str, v)) if isinstance(v, list) else "full" if v is None else v for v in (toy, classes)]
+    return {
+        "default": argparse.SUPPRESS,
+        "help": f"{help_text} ({shown[0]}; {shown[1]} on {', '.join(CLASS_DATASETS)})",
+    }
 
 
 def _add_compiled_option(parser: argparse.ArgumentParser) -> None:
@@ -432,25 +554,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         "train",
-        help="train an MLP on a toy data set",
-        description="Train an MLP with 2 inputs and 1 output on a toy data set and print its loss and accuracy.",
+        help="train an MLP on a toy data set or on handwritten digits",
+        description="Train an MLP with 2 inputs and 1 output on a toy data set and print its loss and accuracy, "
+        "or one with a softmax output on the digits or the iris flowers and print its test accuracy and "
+        "confusion matrix.",
     )
-    train.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="toy data set (%(default)s)")
+    train.add_argument(
+        "--dataset",
+        choices=[*sorted(DATASETS), *CLASS_DATASETS],
+        default="moons",
+        help="a toy data set of 2 inputs and 1 output, or real data of many classes (needs the data extra) "
+        "(%(default)s)",
+    )
     train.add_argument("--n", type=positive_int, help="number of samples, not for xor (default: 200)")
     train.add_argument(
         "--noise", type=non_negative_float, help="noise, not for xor (default: 0.1 for moons, else 0.05)"
     )
     train.add_argument(
-        "--hidden", type=layer_sizes, default=[8], help="hidden layer sizes, e.g. 8,8 or none (default: 8)"
+        "--hidden", type=layer_sizes, **_default("hidden", None, "hidden layer sizes, e.g. 8,8 or none", None)
     )
-    _add_network_options(train, cost="bce")
+    _add_network_options(train, cost=None)
     train.add_argument("--optimizer", choices=["adam", "sgd"], default="adam", help="optimizer (%(default)s)")
-    train.add_argument("--lr", type=non_negative_float, default=0.1, help="learning rate (%(default)s)")
+    train.add_argument("--lr", type=non_negative_float, **_default("lr", None, "learning rate", None))
     train.add_argument("--momentum", type=unit_interval, default=None, help="SGD momentum in [0, 1) (0)")
-    train.add_argument("--epochs", type=positive_int, default=60, help="training epochs (%(default)s)")
-    train.add_argument("--batch-size", type=batch_size, default=10, help="samples per step, or 'full' (%(default)s)")
+    train.add_argument("--epochs", type=positive_int, **_default("epochs", None, "training epochs", None))
+    train.add_argument(
+        "--batch-size", type=batch_size, **_default("batch_size", None, "samples per step, or 'full'", None)
+    )
     train.add_argument("--seed", type=seed, default=0, help="seed of data, weights and shuffling (%(default)s)")
     train.add_argument("--save", type=model_path, metavar="MODEL.json", help="save the trained model as JSON")
+    train.add_argument(
+        "--confusion-plot", type=Path, metavar="FILE.png", help="with digits or iris: also draw the confusion matrix"
+    )
     _add_progress_option(train)
     _add_compiled_option(train)
     train.set_defaults(command=run_train, parser=train)

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from microgradnet.engine import Value
-from microgradnet.operations import GROUP, OPERATIONS, RULES, Operation, expression, groups
+from microgradnet.operations import GROUP, INDEX, OPERATIONS, POSITION, RULES, Operation, expression, groups
 
 # Terms per line of a long sum in the backward pass; a longer chain of `+` would nest too deeply for `compile()`.
 TERMS_PER_LINE = 64
@@ -81,6 +81,14 @@ class _Substitute(ast.NodeTransformer):
         self.values = values
         self.names = names
 
+    def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
+        """`1.0 if 2 == 0 else 0.0` (a Kronecker delta of literal indices) is written as its value."""
+        self.generic_visit(node)
+        test = node.test
+        if isinstance(test, ast.Compare) and all(isinstance(e, ast.Constant) for e in (test.left, *test.comparators)):
+            return node.body if eval(ast.unparse(test)) else node.orelse  # literals only
+        return node
+
     def visit_Name(self, node: ast.Name) -> ast.expr:
         if node.id in self.values:
             return copy.deepcopy(self.values[node.id])
@@ -127,11 +135,22 @@ def forward(node: Value, operands: Sequence[ast.expr], names: Names) -> ast.expr
     row = _row(node)
     if not row.has_groups:
         return _write(row.forward, _operands(row, node, operands), names)
+    return _write(row.forward, _whole_groups(row, node, groups(row, operands)), names)
+
+
+def _whole_groups(row: Operation, node: Value, split: dict[str, Sequence[ast.expr]]) -> dict[str, ast.expr]:
+    """A row's names for the whole groups (`w` for w_0 .. w_(n-1), a tuple), its single parents and
+    the index j the node holds, as the expressions of this node's operands."""
     values = {
         name.removesuffix(GROUP): ast.Tuple(elts=list(group), ctx=ast.Load()) if name.endswith(GROUP) else group[0]
-        for name, group in groups(row, operands).items()
+        for name, group in split.items()
     }
-    return _write(row.forward, values, names)
+    return {**values, **_index(row, node)}
+
+
+def _index(row: Operation, node: Value) -> dict[str, ast.expr]:
+    """The index j a node of groups holds (a softmax output's), as the literal the row reads."""
+    return {INDEX: ast.Constant(value=node.constant)} if row.holds_index else {}
 
 
 def local_derivatives(node: Value, operands: Sequence[ast.expr], out: ast.expr, names: Names) -> list[ast.expr]:
@@ -141,13 +160,14 @@ def local_derivatives(node: Value, operands: Sequence[ast.expr], out: ast.expr, 
         values = {**_operands(row, node, operands), "out": out}
         return [_write(derivative, values, names) for derivative in row.derivatives.values()]
     split = groups(row, operands)
-    singles = {name: group[0] for name, group in split.items() if not name.endswith(GROUP)}
+    wholes = _whole_groups(row, node, split)  # for a rule that reads a whole group, softmax(z, k)
     derivatives = []
     for name, group in split.items():
         for k in range(len(group)):
-            values = {**singles, "out": out}
+            values = {**wholes, "out": out}
             if name.endswith(GROUP):  # the derivative for parent k of a group reads element k of every group
                 values.update((g, split[g][k]) for g in split if g.endswith(GROUP))
+                values[POSITION] = ast.Constant(value=k)
             derivatives.append(_write(row.derivatives[name], values, names))
     return derivatives
 

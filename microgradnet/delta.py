@@ -15,9 +15,11 @@ In `w_jk`, j is always the neuron of the later layer and k the earlier one, so B
 neuron of layer l `k`. A softmax output layer, a^L_j = e^(z^L_j) / sum_k e^(z^L_k), makes
 every a^L_j depend on every z^L_k, so BP1 takes its general form there; for softmax with the
 log-likelihood cost (and for sigmoid with bce) it simplifies to delta^L = a^L - y (Nielsen's
-chapter 3). Nothing here uses the engine's derivative table: the activations, their derivatives
-and the costs' derivatives are written out again below, so the engine and this module are two
-independent witnesses of the same gradients.
+chapter 3), which is what this module uses behind softmax with cross_entropy: the engine's cost
+there reads the z's (C = logsumexp(z^L) - z^L_y), so it stays exact where a^L_y underflows and the
+general form's clamped log would flatten. Nothing here uses the engine's derivative table: the
+activations, their derivatives and the costs' derivatives are written out again below, so the
+engine and this module are two independent witnesses of the same gradients.
 """
 
 # ruff: noqa: E741  -- `l` is the layer index of the equations
@@ -314,11 +316,6 @@ def _read_network(mlp: MLP) -> list[_Layer]:
     return layers
 
 
-def _cost_derivative(cost: str) -> CostDerivative:
-    get_cost(cost)  # a ValueError listing the valid names for an unknown one
-    return COST_DERIVATIVES[cost]
-
-
 # --- backpropagation --------------------------------------------------------------------------------
 
 
@@ -327,14 +324,19 @@ def _activate(layer: _Layer, z: Vector) -> Vector:
     return softmax(z) if layer.softmax else activation(z, layer.activations)
 
 
-def _output_error(layer: _Layer, z: Vector, a: Vector, dC_da: Vector) -> Vector:
-    """BP1: its general form behind softmax (each a^L_j depends on every z^L_k), else per neuron."""
+def _output_error(layer: _Layer, z: Vector, a: Vector, y: Vector, dC_da: Vector, log_likelihood: bool) -> Vector:
+    """BP1: behind softmax, with the log-likelihood its special case a^L - y (the engine's fused cost,
+    exact where a^L_y underflows), else its general form; per neuron elsewhere."""
+    if layer.softmax and log_likelihood:
+        return output_delta_a_minus_y(a, y)
     if layer.softmax:
         return output_delta_general(softmax_jacobian(a), dC_da)
     return output_delta(dC_da, activation_derivative(z, layer.activations))
 
 
-def _backprop(layers: list[_Layer], x: Vector, y: Vector, cost_derivative: CostDerivative) -> Backprop:
+def _backprop(
+    layers: list[_Layer], x: Vector, y: Vector, cost_derivative: CostDerivative, log_likelihood: bool = False
+) -> Backprop:
     z: list[Vector] = []
     a: list[Vector] = []
     a_prev = x
@@ -345,7 +347,7 @@ def _backprop(layers: list[_Layer], x: Vector, y: Vector, cost_derivative: CostD
 
     L = len(layers) - 1  # the output layer
     delta: list[Vector] = [()] * (L + 1)
-    delta[L] = _output_error(layers[L], z[L], a[L], cost_derivative(a[L], y))
+    delta[L] = _output_error(layers[L], z[L], a[L], y, cost_derivative(a[L], y), log_likelihood)
     for l in reversed(range(L)):
         delta[l] = hidden_delta(layers[l + 1].w, delta[l + 1], activation_derivative(z[l], layers[l].activations))
 
@@ -365,10 +367,10 @@ def backprop(mlp: MLP, x: Sequence[float], y: Sequence[float], cost: str = "half
     `cost` is a name from `microgradnet.losses.COSTS` ("half_sse", "mse", "bce" or "cross_entropy").
     """
     layers = _read_network(mlp)
-    derivative = _cost_derivative(cost)
+    get_cost(cost)  # a ValueError listing the valid names for an unknown one
     x_vec = checks.real_vector("x", x, mlp.nin, "inputs")
     y_vec = checks.real_vector("y", y, len(layers[-1].b), "targets (one per output)")
-    return _backprop(layers, x_vec, y_vec, derivative)
+    return _backprop(layers, x_vec, y_vec, COST_DERIVATIVES[cost], cost == "cross_entropy")
 
 
 def backprop_batch(
@@ -376,7 +378,7 @@ def backprop_batch(
 ) -> BatchBackprop:
     """Backpropagation of cost_avg = (1/n) sum_s C_s: dW = (1/n) sum_s dW_s, db = (1/n) sum_s db_s."""
     layers = _read_network(mlp)
-    derivative = _cost_derivative(cost)
+    get_cost(cost)  # a ValueError listing the valid names for an unknown one
     checks.paired(
         ("xs", "ys"), xs, ys, of="samples", units=("inputs", "targets"), when_empty=": the mean cost needs a sample"
     )
@@ -386,7 +388,8 @@ def backprop_batch(
             layers,
             checks.real_vector(f"xs[{s}]", x, mlp.nin, "inputs"),
             checks.real_vector(f"ys[{s}]", y, n_outputs, "targets (one per output)"),
-            derivative,
+            COST_DERIVATIVES[cost],
+            cost == "cross_entropy",
         )
         for s, (x, y) in enumerate(zip(xs, ys))
     )

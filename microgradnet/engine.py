@@ -26,7 +26,7 @@ from microgradnet.modes import (
     leaf_or_check,
     no_grad,
 )
-from microgradnet.operations import LOG_FLOOR, OPERATIONS, WEIGHTED_SUM, Operation
+from microgradnet.operations import LOG_FLOOR, OPERATIONS, SOFTMAX, SOFTMAX_CROSS_ENTROPY, WEIGHTED_SUM, Operation
 from microgradnet.toposort import topological_order
 
 Number: TypeAlias = "int | float"
@@ -54,7 +54,8 @@ class Value:
 
     `op` is `""` for a leaf, else the row of `operations.TABLE` that made the node; `parents`
     are its operands and `local_grads[i]` the local derivative `d self / d parents[i]`;
-    `constant` is the number c of `x ** c` and `c ** y`. Values hash by identity.
+    `constant` is the number c of `x ** c` and `c ** y` (the index j of a softmax output). Values
+    hash by identity.
     """
 
     # How a node holds its parents and their local derivatives. Most operations have one or two
@@ -139,8 +140,11 @@ class Value:
 
     @property
     def constant(self) -> float | None:
-        """The number c of a node `x ** c` or `c ** y` (not a parent), else None."""
-        return self._c if self._x is not None and self._y is None else None
+        """The number c of a node `x ** c` or `c ** y`, or the index j of a softmax output (not a
+        parent), else None."""
+        if self._x is None:
+            return self._c if self._parents else None
+        return self._c if self._y is None else None
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -342,9 +346,13 @@ def _two_parents(op: str, x: Operand, y: Operand) -> Value:
     return out
 
 
-def _group_node(value: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...]) -> Value:
-    """The node of a row with groups of parents (`w·a+b`, `sum`), its parents flat in the row's order."""
+def _group_node(
+    value: float, op: str, parents: tuple[Value, ...], local_grads: tuple[float, ...], index: int | None = None
+) -> Value:
+    """The node of a row with groups of parents (`w·a+b`, `sum`), its parents flat in the row's order
+    (and the index j it holds, for a softmax output)."""
     out: Value = _new_value(Value)
+    out._c = index
     out._data = value
     out._grad = 0.0
     out.label = ""
@@ -412,6 +420,51 @@ def sum_values(values: Sequence[Value]) -> Value:
     return _group_node(total, "sum", parents, local_grads(data, total))
 
 
+def _data_of(values: Sequence[Value], op: str, what: str) -> tuple[tuple[Value, ...], list[float]]:
+    """The Values of a group and their data; `TypeError` naming `op` if they are not Values."""
+    try:
+        parents = tuple(values)
+        return parents, [v._data for v in parents]
+    except (AttributeError, TypeError):
+        raise TypeError(f"{op}: {what} must be a sequence of Values holding floats") from None
+
+
+def softmax(z: Sequence[Value]) -> list[Value]:
+    """a_j = e^(z_j - m) / sum_k e^(z_k - m), m = max_k z_k (the row "softmax"): one node per output
+    j, whose parents are every z_k and whose local derivatives are da_j/dz_k = a_j ([j = k] - a_k)."""
+    forward, (local_grads,) = OPERATIONS[SOFTMAX].functions
+    parents, data = _data_of(z, SOFTMAX, "z")
+    a = [forward(data, j) for j in range(len(data))]
+    if OPEN.count and any([leaf_or_check(SOFTMAX, data, a_j) for a_j in a]):
+        return [_leaf(a_j) for a_j in a]
+    return [_group_node(a_j, SOFTMAX, parents, local_grads(data, j, a_j), j) for j, a_j in enumerate(a)]
+
+
+def softmax_outputs_of(a: Sequence[Operand]) -> tuple[Value, ...] | None:
+    """The z of a = softmax(z) if `a` is a whole softmax output, every node in order; else None."""
+    nodes = [a_j for a_j in a if type(a_j) is Value and a_j.op == SOFTMAX]
+    if not nodes or len(nodes) != len(a):
+        return None
+    z = nodes[0].parents
+    if all(a_j.parents == z for a_j in nodes) and [a_j.constant for a_j in nodes] == list(range(len(z))):
+        return z
+    return None
+
+
+def softmax_cross_entropy(z: Sequence[Value], y: Sequence[Value]) -> Value:
+    """C = -ln softmax(z)_y = logsumexp(z) - sum_k y_k z_k for a one-hot y, as one node (the row
+    "softmax_cross_entropy"): finite where a_y underflows to 0, and dC/dz_k = a_k - y_k."""
+    forward, (local_grads,) = OPERATIONS[SOFTMAX_CROSS_ENTROPY].functions
+    z_parents, z_data = _data_of(z, SOFTMAX_CROSS_ENTROPY, "z")
+    y_parents, y_data = _data_of(y, SOFTMAX_CROSS_ENTROPY, "y")
+    if len(z_data) != len(y_data):
+        raise ValueError(f"{SOFTMAX_CROSS_ENTROPY}: {len(z_data)} z for {len(y_data)} targets")
+    cost = forward(z_data, y_data)
+    if OPEN.count and leaf_or_check(SOFTMAX_CROSS_ENTROPY, (*z_data, *y_data), cost):
+        return _leaf(cost)
+    return _group_node(cost, SOFTMAX_CROSS_ENTROPY, (*z_parents, *y_parents), local_grads(z_data, y_data, cost))
+
+
 __all__ = [
     "LOG_FLOOR",
     "WEIGHTED_SUM",
@@ -425,6 +478,9 @@ __all__ = [
     "detect_anomaly",
     "is_grad_enabled",
     "no_grad",
+    "softmax",
+    "softmax_cross_entropy",
+    "softmax_outputs_of",
     "sum_values",
     "topological_order",
     "weighted_sum",

@@ -20,6 +20,7 @@ import itertools
 import math
 from typing import TYPE_CHECKING, Any
 
+from microgradnet.activations import SOFTMAX
 from microgradnet.nn import MLP, Layer
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ ACTIVATION_MODULES: dict[str, str] = {
     "tanh": "Tanh",
     "relu": "ReLU",
     "linear": "Identity",
+    "softmax": "Softmax",  # over the last dimension (dim=-1): the outputs of one sample, or of each in a batch
 }
 
 
@@ -54,6 +56,12 @@ def _activation_of(layer: Layer, l: int) -> str:
     return name
 
 
+def _activation_module(pytorch: Any, activation: str) -> Any:
+    """The torch module of an activation; softmax over the last dimension, a sample's outputs."""
+    module = getattr(pytorch.nn, ACTIVATION_MODULES[activation])
+    return module(dim=-1) if activation == SOFTMAX else module()
+
+
 def to_torch(mlp: MLP) -> torch.nn.Sequential:
     """The `torch.nn.Sequential` of `mlp`: Linear, activation, Linear, activation, ... in float64."""
     if not isinstance(mlp, MLP):
@@ -68,7 +76,7 @@ def to_torch(mlp: MLP) -> torch.nn.Sequential:
         with pytorch.no_grad():  # dtype given: torch.tensor of Python floats would round them to float32
             linear.weight.copy_(pytorch.tensor(weights, dtype=pytorch.float64))
             linear.bias.copy_(pytorch.tensor([neuron.b.data for neuron in layer.neurons], dtype=pytorch.float64))
-        modules += [linear, getattr(pytorch.nn, ACTIVATION_MODULES[activation])()]
+        modules += [linear, _activation_module(pytorch, activation)]
     sequential: torch.nn.Sequential = pytorch.nn.Sequential(*modules)
     return sequential
 
@@ -118,6 +126,11 @@ def from_torch(module: torch.nn.Sequential) -> MLP:
                     f"from_torch: module[{i + 1}] is {type(following).__name__}; after a Linear expected one of {known}"
                 )
             name = activations[type(following)]
+            if name == SOFTMAX and following.dim != -1:
+                raise ValueError(
+                    f"from_torch: module[{i + 1}] is Softmax(dim={following.dim}); expected dim=-1, "
+                    "over a sample's outputs as an MLP's softmax layer"
+                )
             i += 1
         layers.append((linear, name, start))
         i += 1
@@ -135,7 +148,7 @@ def from_torch(module: torch.nn.Sequential) -> MLP:
     mlp = MLP(
         layers[0][0].in_features,
         [linear.out_features for linear, _, _ in layers],
-        hidden.pop() if hidden else output,
+        hidden.pop() if hidden else ("sigmoid" if output == SOFTMAX else output),  # one layer: unused
         output_activation=output,
         seed=0,
     )

@@ -18,7 +18,7 @@ import numbers
 from collections.abc import Callable, Sequence
 
 from microgradnet import checks
-from microgradnet.engine import Operand, Value, sum_values
+from microgradnet.engine import Operand, Value, softmax_cross_entropy, softmax_outputs_of, sum_values
 
 Cost = Callable[[Sequence[Operand], Sequence[Operand]], Value]
 
@@ -86,11 +86,18 @@ def cross_entropy(outputs: Sequence[Operand], targets: Sequence[Operand] | int) 
     `targets` is one-hot (one 1, the rest 0) or the class index y (an int). The outputs must lie
     in [0, 1], as a softmax output's do; the log is clamped at -100 (its derivative 0 there), so
     a_y = 0 costs 100. The graph holds every y_i ln a_i, so one graph serves every class.
+
+    On the whole output a = softmax(z) of a softmax layer, in order, the cost is instead the one
+    node C = logsumexp(z) - sum_i y_i z_i (= -ln a_y, exactly, with no clamp): it reads the z's,
+    so C stays finite and exact where a_y underflows to 0, and dC/dz_i = a_i - y_i.
     """
     if not isinstance(targets, Sequence):
         targets = _class_target(outputs, targets)
     pairs = _pairs(outputs, targets)
     check_cross_entropy_domain([a.data for a, _ in pairs], [y.data for _, y in pairs])
+    z = softmax_outputs_of(outputs)
+    if z is not None:
+        return softmax_cross_entropy(z, [y for _, y in pairs])
     return -sum_values([y * a.clamped_log() for a, y in pairs])
 
 

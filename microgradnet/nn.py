@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from microgradnet import checks, serialize
-from microgradnet.activations import ACTIVATION_OPS, ACTIVATIONS, check_activation
-from microgradnet.engine import Operand, Value, weighted_sum, weighted_sums
+from microgradnet.activations import ACTIVATION_OPS, ACTIVATIONS, SOFTMAX, check_activation, check_output_activation
+from microgradnet.engine import Operand, Value, softmax, weighted_sum, weighted_sums
 
 
 class Place(NamedTuple):
@@ -70,6 +70,14 @@ def _check_rng(rng: object) -> random.Random:
     if not isinstance(rng, random.Random):
         raise TypeError(f"rng must be a random.Random or None, got {type(rng).__name__}: {rng!r}")
     return rng
+
+
+def _output_of_a_whole_layer(z: Value) -> Value:
+    """The activation of a neuron of a softmax layer, which has none of its own."""
+    raise ValueError(
+        "a neuron of a softmax layer has no output of its own: a_j = softmax(z)_j reads every z_k of its layer; "
+        "call the Layer"
+    )
 
 
 class Module:
@@ -133,14 +141,20 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """A layer of `nout` neurons that all read the same `nin` inputs: a^l = sigma(W^l a^(l-1) + b^l)."""
+    """A layer of `nout` neurons that all read the same `nin` inputs: a^l = sigma(W^l a^(l-1) + b^l),
+    or a^l = softmax(z^l) for the activation "softmax"."""
 
     def __init__(self, nin: int, nout: int, activation: str = "sigmoid", *, rng: random.Random | None = None) -> None:
         self.nin = checks.count("nin", nin)
         self.nout = checks.count("nout", nout)
-        self.activation = check_activation(activation)
+        self.activation = check_output_activation(activation)
         rng = _check_rng(rng)
-        self.neurons = [Neuron(nin, activation, rng=rng) for _ in range(nout)]
+        whole_layer = activation == SOFTMAX
+        self.neurons = [Neuron(nin, "linear" if whole_layer else activation, rng=rng) for _ in range(nout)]
+        if whole_layer:  # each neuron's a_j is its layer's softmax(z)_j
+            for neuron in self.neurons:
+                neuron.activation = SOFTMAX
+                neuron._sigma = _output_of_a_whole_layer
         self.name_as(())
 
     def name_as(self, place: tuple[int, ...]) -> None:
@@ -155,7 +169,14 @@ class Layer(Module):
         """a^l = sigma(z^l), z^l = W^l a^(l-1) + b^l (the inputs' data read once for the layer)."""
         neurons = self.neurons
         z = weighted_sums([neuron.w for neuron in neurons], a, [neuron.b for neuron in neurons])
-        return [neuron.activate(z_j) for neuron, z_j in zip(neurons, z)]
+        if self.activation != SOFTMAX:
+            return [neuron.activate(z_j) for neuron, z_j in zip(neurons, z)]
+        for neuron, z_j in zip(neurons, z):
+            z_j.label = neuron.z_label
+        a = softmax(z)
+        for neuron, a_j in zip(neurons, a):
+            a_j.label = neuron.a_label
+        return a
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]
@@ -165,7 +186,8 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """A multi-layer perceptron: a^l = sigma(W^l a^(l-1) + b^l) for l = 0 .. L-1 (`layers[l]`)."""
+    """A multi-layer perceptron: a^l = sigma(W^l a^(l-1) + b^l) for l = 0 .. L-1 (`layers[l]`); the
+    output layer may be a^L = softmax(z^L) (`output_activation="softmax"`)."""
 
     def __init__(
         self,
@@ -181,7 +203,9 @@ class MLP(Module):
             raise ValueError(f"nouts must be a non-empty sequence of layer sizes, got {nouts!r}")
         sizes = [self.nin, *(checks.count(f"nouts[{l}]", n) for l, n in enumerate(nouts))]
         self.activation = check_activation(activation)
-        self.output_activation = check_activation(output_activation if output_activation is not None else activation)
+        self.output_activation = check_output_activation(
+            output_activation if output_activation is not None else activation
+        )
         self.seed = checks.seed(seed)
         rng = random.Random(seed)
         activations = [self.activation] * (len(nouts) - 1) + [self.output_activation]

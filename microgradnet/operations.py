@@ -8,9 +8,12 @@ user writes it, and gives, as Python expressions in the names of the row's paren
                   allows (d e^x/dx = out)
 
 `c` is the number of `x ** c` and `c ** y`: a constant, held by the node, not a parent (d/dc
-would not exist for a negative base). A parent written with the subscript `_k` (`w_k`) is a
-group of n parents, k = 0 .. n-1, and the node's parents are the groups one after the other
-(`w_0 .. w_(n-1), a_0 .. a_(n-1), b` for `w·a+b`); `groups` splits them.
+would not exist for a negative base); `j` is likewise the index a softmax output node holds.
+A parent written with the subscript `_k` (`w_k`) is a group of n parents, k = 0 .. n-1, and
+the node's parents are the groups one after the other (`w_0 .. w_(n-1), a_0 .. a_(n-1), b`
+for `w·a+b`); `groups` splits them. A group's derivative may read `k`, the position of its
+parent in the group (the Kronecker delta of softmax, `1.0 if k == j else 0.0`), and a whole
+group by its name (`softmax(z, k)`).
 
 The names in the expressions other than the parents' are the rules below, each of which raises
 an error naming the operation where it would leave the reals. The engine turns each row into
@@ -153,6 +156,22 @@ def exact_sum(v: Sequence[float]) -> float:
         return sum(v)
 
 
+def softmax(z: Sequence[float], j: int) -> float:
+    """a_j = e^(z_j - m) / sum_k e^(z_k - m) with m = max_k z_k: softmax(z)_j, and no e^x overflows (x <= 0)."""
+    if not z:
+        raise ValueError("softmax: needs at least one z")
+    m = max(z)
+    return math.exp(z[j] - m) / sum([math.exp(z_k - m) for z_k in z])
+
+
+def logsumexp(z: Sequence[float]) -> float:
+    """ln sum_k e^(z_k) = m + ln sum_k e^(z_k - m), m = max_k z_k: finite for every finite z."""
+    if not z:
+        raise ValueError("logsumexp: needs at least one z")
+    m = max(z)
+    return m + math.log(sum([math.exp(z_k - m) for z_k in z]))
+
+
 # Every name the table's expressions use besides the parents', out and c: the generated code
 # of the compiler sees the same objects under the same names.
 RULES: dict[str, object] = {
@@ -169,9 +188,13 @@ RULES: dict[str, object] = {
     "power_dexponent": power_dexponent,
     "affine": affine,
     "exact_sum": exact_sum,
+    "softmax": softmax,
+    "logsumexp": logsumexp,
 }
 
 GROUP = "_k"  # the subscript of a parent that stands for a group of parents
+INDEX = "j"  # the index a node of groups may hold (a softmax output's), like the c of x**c
+POSITION = "k"  # the position of a parent in its group, for a group's derivative
 
 
 Functions = tuple[Callable[..., float], tuple[Callable[..., Any], ...]]
@@ -180,6 +203,11 @@ Functions = tuple[Callable[..., float], tuple[Callable[..., Any], ...]]
 def expression(source: str) -> ast.expr:
     """The syntax tree of one of the table's expressions."""
     return ast.parse(source, mode="eval").body
+
+
+def names_in(source: str) -> set[str]:
+    """The names an expression of the table reads."""
+    return {node.id for node in ast.walk(expression(source)) if isinstance(node, ast.Name)}
 
 
 def _functions(row: Operation) -> Functions:
@@ -196,7 +224,7 @@ def _functions(row: Operation) -> Functions:
     # Groups: every parent's derivative at once, as a tuple in the node's parent order. A
     # derivative that is another group's element (dz/dw_k = a_k) is that group itself.
     group_names = {name: name.removesuffix(GROUP) for name in row.parents}
-    parameters = ", ".join(group_names.values())
+    parameters = ", ".join([*group_names.values(), *[INDEX] * row.holds_index])
     elements = ", ".join(name for name in row.parents if name.endswith(GROUP))
     zipped = ", ".join(group for name, group in group_names.items() if name.endswith(GROUP))
     parts = []
@@ -205,6 +233,8 @@ def _functions(row: Operation) -> Functions:
             parts.append(derivative)
         elif derivative in group_names and derivative.endswith(GROUP):
             parts.append(f"*{group_names[derivative]}")
+        elif POSITION in names_in(derivative):
+            parts.append(f"*[{derivative} for {POSITION}, ({elements},) in enumerate(zip({zipped}))]")
         else:
             parts.append(f"*[{derivative} for {elements}, in zip({zipped})]")
     forward = function(parameters, row.forward)
@@ -238,6 +268,11 @@ class Operation:
     def has_groups(self) -> bool:
         return any(p.endswith(GROUP) for p in self.derivatives)
 
+    @property
+    def holds_index(self) -> bool:
+        """Whether the node holds an index `j` (a row of groups whose expressions read it)."""
+        return self.has_groups and any(INDEX in names_in(e) for e in (self.forward, *self.derivatives.values()))
+
 
 # fmt: off
 TABLE = (
@@ -259,11 +294,16 @@ TABLE = (
     Operation("c**y",        "c ** y",                "power(c, y)",      {"y": "power_dexponent(c, y, out)"}),
     Operation("w·a+b",       "weighted_sum(w, a, b)", "affine(w, a, b)",  {"w_k": "a_k", "a_k": "w_k", "b": "1.0"}),
     Operation("sum",         "sum_values(v)",         "exact_sum(v)",     {"v_k": "1.0"}),
+    Operation("softmax",     "softmax(z)[j]",         "softmax(z, j)",    {"z_k": "out * ((1.0 if k == j else 0.0) - softmax(z, k))"}),
+    # cross_entropy on a whole softmax output, y one-hot (it checks): C = -ln a_y; dC/dz_k = a_k - y_k, dC/dy_k = -ln a_k
+    Operation("softmax_cross_entropy", "cross_entropy(softmax(z), y)", "logsumexp(z) - affine(y, z, 0.0)", {"z_k": "softmax(z, k) - y_k", "y_k": "logsumexp(z) - z_k"}),
 )
 # fmt: on
 
 OPERATIONS: dict[str, Operation] = {row.name: row for row in TABLE}
 WEIGHTED_SUM = "w·a+b"
+SOFTMAX = "softmax"
+SOFTMAX_CROSS_ENTROPY = "softmax_cross_entropy"
 
 
 # --- reading a row ----------------------------------------------------------------------

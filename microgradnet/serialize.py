@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from microgradnet.activations import check_activation
+from microgradnet.activations import check_activation, check_output_activation
 from microgradnet.engine import Value
 
 FORMAT = "microgradnet.MLP"
@@ -190,9 +190,9 @@ def check_state(state: object) -> dict[str, Any]:
             f"version: this microgradnet reads version {VERSION}, the state has {_kind(state['version'])}"
         )
     state = _check_keys(state, "state", KEYS)
-    for key in ("activation", "output_activation"):
+    for key, check in (("activation", check_activation), ("output_activation", check_output_activation)):
         try:
-            check_activation(state[key])
+            check(state[key])
         except ValueError as error:
             raise ModelFormatError(f"{key}: {error}") from None
     layers = _list(state["layers"], "layers")

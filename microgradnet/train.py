@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from microgradnet import checks
 from microgradnet.compiler import CompiledLoss, compile_loss
 from microgradnet.engine import Operand, Value, is_grad_enabled, no_grad
-from microgradnet.losses import Cost, get_cost, mean_cost
+from microgradnet.losses import Cost, get_cost, mean_cost, one_hot
 from microgradnet.nn import MLP
 from microgradnet.optim import Optimizer
 
@@ -172,7 +172,8 @@ def compile_mlp_loss(mlp: MLP, cost: str | Cost = "half_sse") -> CompiledLoss:
     cost_of = get_cost(cost) if isinstance(cost, str) else cost
     if not callable(cost_of):
         raise TypeError(f"cost must be a cost name or a cost function, got {type(cost).__name__}")
-    return _model_loss(mlp, cost_of, [[0.0] * mlp.nin, [0.0] * mlp.sizes[-1]])
+    # The targets are arguments, not constants: a one-hot one traces every cost (cross_entropy wants one).
+    return _model_loss(mlp, cost_of, [[0.0] * mlp.nin, one_hot(0, mlp.sizes[-1])])
 
 
 def accuracy(

@@ -40,3 +40,27 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for mark in item.iter_markers(MARKER):
         check_program(*mark.args)
+
+
+class TrainedDigits:
+    """What `microgradnet train --dataset digits --compiled` printed, and the model it saved."""
+
+    def __init__(self, output: str, model: str) -> None:
+        self.output = output
+        self.model = model
+
+
+@pytest.fixture(scope="session")
+def trained_digits(tmp_path_factory: pytest.TempPathFactory) -> TrainedDigits:
+    """The digits network trained once by the command line (seed 0, its defaults), for every test that reads it."""
+    pytest.importorskip("sklearn", reason="the digits need scikit-learn: pip install 'microgradnet[data]'")
+    import contextlib
+    import io
+
+    from microgradnet.cli import main
+
+    model = str(tmp_path_factory.mktemp("digits") / "digits.json")
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        assert main(["train", "--dataset", "digits", "--compiled", "--no-progress", "--save", model]) == 0
+    return TrainedDigits(output.getvalue(), model)

@@ -6,7 +6,6 @@ architectures, activations, weights, inputs and targets."""
 from __future__ import annotations
 
 import ast
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -14,8 +13,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from microgradnet import MLP, Layer
-from microgradnet.engine import Value, sum_values, weighted_sum
-from microgradnet.losses import one_hot
+from microgradnet.engine import Value, softmax, sum_values, weighted_sum
+from microgradnet.losses import cross_entropy, one_hot
 from microgradnet.operations import GROUP, OPERATIONS, TABLE, Operation, expression
 
 # Moderate reals: big enough to exercise every branch, small enough that finite differences work.
@@ -100,7 +99,8 @@ def architectures(
 def build_mlp(architecture: Architecture, values: list[float]) -> MLP:
     """An MLP of this architecture whose parameters, in `parameters()` order, hold `values`."""
     nin, widths, activations = architecture.nin, architecture.widths, architecture.activations
-    mlp = MLP(nin, list(widths), activations[0], output_activation=activations[-1], seed=0)
+    hidden = "sigmoid" if activations[0] == "softmax" else activations[0]  # softmax is an output's (one layer)
+    mlp = MLP(nin, list(widths), hidden, output_activation=activations[-1], seed=0)
     # MLP takes one hidden activation; give every hidden layer its own by swapping the layer.
     sizes = [nin, *widths]
     for l in range(1, len(widths) - 1):
@@ -173,27 +173,18 @@ def problems(draw: st.DrawFn, **network: Any) -> Problem:
 SOFTMAX_COSTS = ("cross_entropy", "half_sse", "mse")
 
 
-def softmax_output(mlp: MLP) -> MLP:
-    """A copy of `mlp` whose output neurons say "softmax", so the delta oracle reads its output layer
-    as a^L = softmax(z^L); the copy's own forward pass, like `mlp`'s, ends at the linear z^L."""
-    view = copy.deepcopy(mlp)
-    for neuron in view.layers[-1].neurons:
-        neuron.activation = "softmax"
-    return view
-
-
 @st.composite
 def softmax_problems(
     draw: st.DrawFn, costs: tuple[str, ...] = SOFTMAX_COSTS, values: st.SearchStrategy[float] = parameters, **shape: Any
 ) -> Problem:
-    """A drawn network with 2 to 10 linear outputs z^L (the inputs of a softmax), an input, and a target
-    for a cost of a^L = softmax(z^L); `shape` narrows `architectures()`."""
+    """A drawn network with a softmax output layer a^L = softmax(z^L) of 2 to 10 classes, an input, and a
+    target for the cost; `shape` narrows `architectures()`."""
     cost = draw(st.sampled_from(costs))
     architecture = draw(architectures(**shape))
     architecture = replace(
         architecture,
         widths=(*architecture.widths[:-1], draw(st.integers(2, 10))),
-        activations=(*architecture.activations[:-1], "linear"),
+        activations=(*architecture.activations[:-1], "softmax"),
     )
     mlp = draw(networks(architecture, values))
     x = draw(st.lists(signals, min_size=mlp.nin, max_size=mlp.nin))
@@ -253,15 +244,25 @@ def batch_problems(draw: st.DrawFn, max_samples: int = 4, costs: tuple[str, ...]
 
 
 def parameters(row: Operation) -> list[str]:
-    """The names `row.written` takes: its parents (a group `w_k` as the list `w`) and the constant `c`."""
+    """The names `row.written` takes: its parents (a group `w_k` as the list `w`) and the constant `c`
+    or the index `j`."""
     names = [parent.removesuffix(GROUP) for parent in row.parents]
     written = {node.id for node in ast.walk(expression(row.written)) if isinstance(node, ast.Name)}
-    return [*names, "c"] if "c" in written and "c" not in names else names
+    return [*names, *(held for held in ("c", "j") if held in written and held not in names)]
+
+
+# A row whose group `y` is the one-hot target of a cost (cross_entropy(softmax(z), y)).
+ONE_HOT_GROUP = "y"
 
 
 def call(row: Operation) -> Callable[..., Value]:
     """The row as a user writes it (`row.written`), as a function of `parameters(row)`."""
-    namespace = {"weighted_sum": weighted_sum, "sum_values": sum_values}
+    namespace = {
+        "weighted_sum": weighted_sum,
+        "sum_values": sum_values,
+        "softmax": softmax,
+        "cross_entropy": cross_entropy,
+    }
     source = f"lambda {', '.join(parameters(row))}: {row.written}"
     function: Callable[..., Value] = eval(compile(source, CALL_SITE, "eval"), namespace)
     return function
@@ -312,6 +313,12 @@ ROW_CASES: dict[str, Case] = {
     "c**y": _with_constant(lambda y, c: c**y, st.floats(-2.0, 2.0), positives),
     "w·a+b": _inputs(lambda w0, w1, a0, a1, b: weighted_sum([w0, w1], [a0, a1], b), *[reals] * 5),
     "sum": _inputs(lambda u, v, w: sum_values([u, v, w]), reals, reals, reals),
+    "softmax": _with_constant(
+        lambda z, j: softmax([z, z * 2.0, z.exp()])[int(j)], reals, st.sampled_from([0.0, 1.0, 2.0])
+    ),
+    "softmax_cross_entropy": _inputs(
+        lambda z0, z1, z2: cross_entropy(softmax([z0, z1, z2]), [0.0, 1.0, 0.0]), reals, reals, reals
+    ),
 }
 
 
@@ -369,11 +376,20 @@ def expressions(draw: st.DrawFn, max_inputs: int = 3, max_steps: int = 8) -> Exp
         index = st.integers(0, size - 1)
         row = draw(st.sampled_from(TABLE))
         names = parameters(row)
-        n = draw(st.integers(0, 3))  # the length of every group of this row
-        number_side = draw(st.sampled_from([None, *names])) if len(names) == 2 and "c" not in names else None
+        softmax_of_groups = row.name.startswith("softmax")  # a softmax needs at least one z
+        n = draw(st.integers(1 if softmax_of_groups else 0, 3))  # the length of every group of this row
+        number_side = (
+            draw(st.sampled_from([None, *names]))
+            if len(names) == 2 and not row.has_groups and "c" not in names
+            else None
+        )
         arguments: list[tuple[str, Any]] = []
         for name in names:
-            if name == "c" or name == number_side:
+            if name == "j":
+                arguments.append(("number", draw(st.integers(0, n - 1))))
+            elif softmax_of_groups and name == ONE_HOT_GROUP:
+                arguments.append(("number", one_hot(draw(st.integers(0, n - 1)), n)))
+            elif name == "c" or name == number_side:
                 arguments.append(("number", draw(constants)))
             elif name + GROUP in row.parents:
                 arguments.append(("nodes", tuple(draw(st.lists(index, min_size=n, max_size=n)))))

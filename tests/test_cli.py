@@ -3,11 +3,13 @@ usage, a message naming the option) and never tracebacks, and `train` trains and
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import TrainedDigits
 from system_programs import requires_dot
 
 from microgradnet import MLP
@@ -60,7 +62,9 @@ def test_python_dash_m_runs_the_command_line() -> None:
         (["train", "--hidden", "8,x"], "argument --hidden: expected comma-separated layer sizes like 8,8"),
         (["train", "--hidden", "8,0"], "argument --hidden: expected comma-separated layer sizes like 8,8"),
         (["train", "--batch-size", "0"], "argument --batch-size: must be at least 1, got 0"),
-        (["train", "--dataset", "iris"], "argument --dataset: invalid choice: 'iris'"),
+        (["train", "--dataset", "mnist"], "argument --dataset: invalid choice: 'mnist'"),
+        (["train", "--dataset", "digits", "--n", "10"], "--dataset digits is a fixed data set: drop --n"),
+        (["train", "--confusion-plot", "c.png"], "--confusion-plot applies to digits and iris"),
         (["train", "--activation", "gelu"], "argument --activation: invalid choice: 'gelu'"),
         (["train", "--momentum", "1"], "argument --momentum: must be in [0, 1), got 1.0"),
         (["train", "--momentum", "0.9"], "--momentum applies to --optimizer sgd only"),
@@ -185,11 +189,26 @@ def test_check_fails_when_the_delta_equations_are_wrong(
     assert "DISAGREE" in capsys.readouterr().err
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="check and graph draw uniform targets, not one-hot classes")
-def test_check_takes_cross_entropy(capsys: pytest.CaptureFixture[str]) -> None:
-    """`check --cost cross_entropy` compares the gradients on one-hot targets and agrees."""
-    assert main(["check", "--sizes", "2,3,3", "--cost", "cross_entropy"]) == 0
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_check_takes_cross_entropy(output: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`check --cost cross_entropy` compares the gradients on one-hot targets and agrees, also behind softmax."""
+    assert main(["check", "--sizes", "2,3,3", "--cost", "cross_entropy", "--output-activation", output]) == 0
     assert "agree" in capsys.readouterr().out
+
+
+def test_check_behind_softmax_catches_a_wrong_softmax_row(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Negative control: with the softmax row's Kronecker delta dropped, `check --output-activation softmax`
+    with half_sse (which backpropagates through the softmax nodes) exits 1 and says DISAGREE."""
+    import dataclasses
+
+    from microgradnet.operations import OPERATIONS
+
+    wrong = dataclasses.replace(OPERATIONS["softmax"], derivatives={"z_k": "out * (0.0 - softmax(z, k))"})
+    monkeypatch.setitem(OPERATIONS, "softmax", wrong)
+    assert main(["check", "--sizes", "2,3,3", "--cost", "half_sse", "--output-activation", "softmax"]) == 1
+    assert "DISAGREE" in capsys.readouterr().err
 
 
 def test_check_needs_an_input_and_a_layer(capsys: pytest.CaptureFixture[str]) -> None:
@@ -322,3 +341,46 @@ def test_compiled_training_failure_is_reported_without_traceback(capsys: pytest.
     err = capsys.readouterr().err
     assert err.startswith("microgradnet train: training failed:")
     assert "Traceback" not in err
+
+
+# --- real data of many classes ------------------------------------------------------------------
+
+
+def test_train_on_the_digits_reaches_97_percent_on_the_test_set(trained_digits: TrainedDigits) -> None:
+    """`train --dataset digits --compiled` (seed 0) trains 64-32-10, sigmoid then softmax, with cross_entropy
+    and Adam, and prints a test accuracy of at least 97% and the test set's confusion matrix."""
+    out = trained_digits.output
+    assert "training a 64-32-10 network (sigmoid, output softmax) on digits (1442 training and 355 test" in out
+    assert "Adam(2410 parameters, lr=0.01" in out and "cross_entropy cost" in out
+    accuracy = float(re.search(r"test accuracy (\d+\.\d)%", out).group(1))  # type: ignore[union-attr]
+    assert accuracy >= 97.0
+    table = out.split("confusion matrix of the 355 test samples:\n")[1].splitlines()
+    assert table[0].split() == ["true", "\\", "predicted", *map(str, range(10))]
+    counts = [[int(c) for c in line.split()[1:]] for line in table[1:11]]
+    assert sum(map(sum, counts)) == 355
+    assert sum(counts[i][i] for i in range(10)) / 355 == pytest.approx(accuracy / 100, abs=5e-4)
+    mlp = MLP.load(trained_digits.model)
+    assert (mlp.sizes, mlp.output_activation) == ([64, 32, 10], "softmax")
+
+
+def test_train_on_iris_prints_its_confusion_matrix(capsys: pytest.CaptureFixture[str]) -> None:
+    """`train --dataset iris` trains 4-32-3 with a softmax output and prints the 30 test flowers' matrix."""
+    pytest.importorskip("sklearn", reason="iris needs scikit-learn: pip install 'microgradnet[data]'")
+    assert main(["train", "--dataset", "iris", "--compiled", "--no-progress", "--epochs", "60"]) == 0
+    out = capsys.readouterr().out
+    assert "training a 4-32-3 network (sigmoid, output softmax) on iris (120 training and 30 test samples)" in out
+    accuracy = float(re.search(r"test accuracy (\d+\.\d)%", out).group(1))  # type: ignore[union-attr]
+    assert accuracy >= 90.0
+    assert "setosa" in out.split("confusion matrix of the 30 test samples:\n")[1]
+
+
+def test_the_docs_show_what_train_on_the_digits_prints(trained_digits: TrainedDigits) -> None:
+    """docs/training.md shows the output of `train --dataset digits --compiled` line for line (all but the time)."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "training.md").read_text()
+    shown = page.split("microgradnet train --dataset digits --compiled\n```", 1)[1].split("```text\n", 1)[1]
+    shown = shown.split("```", 1)[0]
+
+    def untimed(text: str) -> str:
+        return re.sub(r"in \d+\.\d s", "in ... s", text)
+
+    assert untimed(trained_digits.output).startswith(untimed(shown))

@@ -28,7 +28,7 @@ import microgradnet
 from microgradnet import MLP, Value, engine
 from microgradnet.compiler import TraceMismatchError, compile_loss
 from microgradnet.engine import no_grad, sum_values, weighted_sum
-from microgradnet.losses import get_cost, half_sse, mean_cost
+from microgradnet.losses import cross_entropy, get_cost, half_sse, mean_cost, one_hot
 from microgradnet.operations import OPERATIONS
 from microgradnet.train import compile_mlp_loss
 
@@ -406,18 +406,26 @@ def test_constants_are_literals() -> None:
 # --- training through the compiled path ---------------------------------------------------
 
 
-# compile_mlp_loss traces its example sample with all-zero targets, which cross_entropy refuses (not
-# one-hot): the test below pins that, and this property covers the other costs.
+# The strategies draw targets for the costs a sigmoid or linear output takes (no one-hot classes); the
+# tests below cover cross_entropy, on a sigmoid output and on a softmax one (the fused node).
 TRACEABLE_COSTS = tuple(name for name in COST_NAMES if name != "cross_entropy")
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="compile_mlp_loss traces all-zero targets, not one-hot")
-def test_compile_mlp_loss_takes_cross_entropy() -> None:
-    """compile_mlp_loss(mlp, "cross_entropy") gives the graph's mean cost."""
-    mlp, xs, ys = MLP(2, [3, 3], seed=0), [[0.5, -1.0]], [[0.0, 1.0, 0.0]]
-    assert same(
-        compile_mlp_loss(mlp, "cross_entropy")(xs, ys), mean_cost([get_cost("cross_entropy")(mlp(xs[0]), ys[0])]).data
-    )
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_compile_mlp_loss_takes_cross_entropy(output: str) -> None:
+    """compile_mlp_loss(mlp, "cross_entropy") gives the graph's mean cost and gradients, on every class."""
+    mlp = MLP(2, [3, 3], seed=0, output_activation=output)
+    xs, ys = [[0.5, -1.0], [2.0, 0.25], [-1.0, -3.0]], [one_hot(y, 3) for y in (1, 0, 2)]
+    compiled = compile_mlp_loss(mlp, "cross_entropy")
+    assert compiled.check(xs, ys)
+    cost = compiled(xs, ys)
+    compiled_grads = [p.grad for p in mlp.parameters()]
+    mlp.zero_grad()
+    expected = mean_cost([cross_entropy(mlp(x), y) for x, y in zip(xs, ys)])
+    expected.backward()
+    assert math.isclose(cost, expected.data, rel_tol=1e-12)
+    for p, g in zip(mlp.parameters(), compiled_grads):
+        assert math.isclose(g, p.grad, rel_tol=1e-12, abs_tol=1e-15)
 
 
 @given(batch_problems(costs=TRACEABLE_COSTS))

@@ -35,14 +35,13 @@ from strategies import (
     problems,
     saturating_parameters,
     signals,
-    softmax_output,
     softmax_problems,
 )
 
 from microgradnet import MLP, Value, engine, gradcheck
 from microgradnet import delta as oracle
 from microgradnet.activations import ACTIVATIONS
-from microgradnet.engine import WEIGHTED_SUM, sum_values, topological_order
+from microgradnet.engine import WEIGHTED_SUM, topological_order
 from microgradnet.gradcheck import numeric_gradient
 from microgradnet.losses import COSTS, get_cost, mean_cost, one_hot
 from microgradnet.operations import OPERATIONS
@@ -221,9 +220,8 @@ def oracle_gradient(result: oracle.Backprop) -> list[float]:
     return [g for dW_l, db_l in zip(result.dW, result.db) for dW_j, db_j in zip(dW_l, db_l) for g in (*dW_j, db_j)]
 
 
-def cost_of_parameters(problem: Problem, head: Callable[[list[Value]], list[Value]] = list) -> Callable[..., Value]:
-    """C(head(a^L), y) as a function of the network's parameters, in `parameters()` order (for finite
-    differences); `head` is applied to the network's outputs (the identity by default)."""
+def cost_of_parameters(problem: Problem) -> Callable[..., Value]:
+    """C(a^L, y) as a function of the network's parameters, in `parameters()` order (for finite differences)."""
 
     def cost(*values: Value) -> Value:
         parameters = iter(values)
@@ -231,7 +229,7 @@ def cost_of_parameters(problem: Problem, head: Callable[[list[Value]], list[Valu
             for neuron in layer.neurons:
                 neuron.w = [next(parameters) for _ in neuron.w]
                 neuron.b = next(parameters)
-        return get_cost(problem.cost)(head(problem.mlp(problem.x)), problem.y)
+        return get_cost(problem.cost)(problem.mlp(problem.x), problem.y)
 
     return cost
 
@@ -384,7 +382,7 @@ def test_the_oracle_performs_no_value_operation(monkeypatch: pytest.MonkeyPatch)
     def forbidden(*args: object) -> None:
         raise AssertionError("the oracle made a Value node")
 
-    with_softmax = softmax_output(MLP(2, [3, 2], seed=0))
+    with_softmax = MLP(2, [3, 2], output_activation="softmax", seed=0)
     monkeypatch.setattr(engine, "_new_value", forbidden)  # every operation makes its node with it
     mlp = MLP(2, [3, 1], seed=0)
     for cost in COSTS:
@@ -482,16 +480,9 @@ def test_bce_behind_an_output_outside_the_unit_interval_is_rejected() -> None:
 # --- softmax outputs and the log-likelihood cost ----------------------------------------------------
 #
 # A softmax output a^L_j = e^(z^L_j) / sum_k e^(z^L_k) depends on every z^L_k, so BP1 takes its general
-# form delta^L = J^T dC/da^L with J_jk = da^L_j/dz^L_k = a^L_j ([j = k] - a^L_k). The engine's witness
-# below builds softmax from its exp, sum and division nodes on the network's linear outputs z^L.
-
-
-def softmax_of(z: list[Value]) -> list[Value]:
-    """a_j = e^(z_j - m) / sum_k e^(z_k - m) from the engine's operations, m = max_k z_k a constant."""
-    m = max(z_j.data for z_j in z)
-    e = [(z_j - m).exp() for z_j in z]
-    total = sum_values(e)
-    return [e_j / total for e_j in e]
+# form delta^L = J^T dC/da^L with J_jk = da^L_j/dz^L_k = a^L_j ([j = k] - a^L_k). The engine's witness is
+# MLP(..., output_activation="softmax"): one "softmax" node per output, whose local derivatives are J's
+# row j; with cross_entropy its cost is the one node logsumexp(z^L) - z^L_y, whose dC/dz^L is a^L - y.
 
 
 vectors = st.lists(st.floats(-30.0, 30.0), min_size=1, max_size=10)
@@ -535,14 +526,14 @@ def test_general_bp1_with_a_diagonal_jacobian_is_bp1(pairs: tuple[tuple[float, f
 
 
 def check_softmax_oracle_agrees_with_autograd(problem: Problem) -> None:
-    """The oracle on the network read with a softmax output gives the engine's a^L, deltas and gradients."""
+    """The oracle on a network with a softmax output gives the engine's a^L, deltas and gradients."""
     mlp = problem.mlp
     mlp.zero_grad()
-    a_L = softmax_of(mlp(problem.x))
+    a_L = mlp(problem.x)
     cost = get_cost(problem.cost)(a_L, problem.y)
     cost.backward()
     z = neuron_nodes(cost, mlp, "z")
-    result = oracle.backprop(softmax_output(mlp), problem.x, problem.y, problem.cost)
+    result = oracle.backprop(mlp, problem.x, problem.y, problem.cost)
     L = len(mlp.layers) - 1
     for j, a_j in enumerate(a_L):
         assert_close(result.a[L][j], a_j.data, f"a[{L}][{j}]")
@@ -559,17 +550,18 @@ def test_oracle_backprops_a_softmax_output_as_autograd_does(problem: Problem) ->
 
 @given(softmax_problems(costs=("cross_entropy",), values=saturating_parameters, max_layers=1))
 def test_oracle_and_autograd_agree_where_the_log_likelihood_is_clamped(problem: Problem) -> None:
-    """With z^L spread far apart, a^L_y underflows below e^-100 (or to 0): both give the clamped log zero slope."""
+    """With z^L spread far apart, a^L_y underflows below e^-100 (or to 0): both still give delta^L = a^L - y,
+    as the engine's cost reads z^L (logsumexp(z^L) - z^L_y), not the clamped ln a^L_y."""
     check_softmax_oracle_agrees_with_autograd(problem)
 
 
 @given(softmax_problems(max_layers=2, max_width=3, max_inputs=3, activation_names=SMOOTH_ACTIVATIONS))
 def test_finite_differences_agree_with_the_oracle_behind_softmax(problem: Problem) -> None:
     """Third witness: central differences of C(softmax(z^L), y) match the oracle's gradients (and gradcheck
-    passes for the engine's softmax built from exp, sum and division)."""
-    result = oracle.backprop(softmax_output(problem.mlp), problem.x, problem.y, problem.cost)
+    passes for the engine's softmax nodes)."""
+    result = oracle.backprop(problem.mlp, problem.x, problem.y, problem.cost)
     parameters = [p.data for p in problem.mlp.parameters()]
-    cost = cost_of_parameters(problem, head=softmax_of)
+    cost = cost_of_parameters(problem)
     numeric = numeric_gradient(cost, parameters, eps=1e-6)
     for i, (analytic, estimate) in enumerate(zip(oracle_gradient(result), numeric)):
         assert abs(analytic - estimate) <= 1e-5 + 1e-3 * abs(estimate), f"parameter {i}: {analytic} != {estimate}"
@@ -582,11 +574,17 @@ BOUNDED = ("sigmoid", "tanh")
 
 @given(softmax_problems(costs=("cross_entropy",), activation_names=BOUNDED))
 def test_output_delta_is_a_minus_y_for_softmax_with_log_likelihood(problem: Problem) -> None:
-    """Softmax with C = -ln a_y: J^T dC/da^L = a^L - y, the special case of BP1 (and the oracle's delta^L)."""
-    result = oracle.backprop(softmax_output(problem.mlp), problem.x, problem.y, problem.cost)
+    """Softmax with C = -ln a_y: the general J^T dC/da^L equals a^L - y, the special case of BP1 (which is
+    the oracle's delta^L)."""
+    result = oracle.backprop(problem.mlp, problem.x, problem.y, problem.cost)
     L = len(problem.mlp.layers) - 1
-    special = oracle.output_delta_a_minus_y(result.a[L], tuple(problem.y))
-    for j, (general, simple) in enumerate(zip(result.delta[L], special)):
+    a_L, y = result.a[L], tuple(problem.y)
+    general_form = oracle.output_delta_general(
+        oracle.softmax_jacobian(a_L), oracle.COST_DERIVATIVES["cross_entropy"](a_L, y)
+    )
+    special = oracle.output_delta_a_minus_y(a_L, y)
+    assert result.delta[L] == special
+    for j, (general, simple) in enumerate(zip(general_form, special)):
         assert general == pytest.approx(simple, rel=1e-12, abs=1e-15), f"delta[{L}][{j}]: {general!r} != {simple!r}"
 
 
@@ -605,7 +603,10 @@ def test_the_textbook_case_by_hand() -> None:
     mlp = MLP(1, [2], "linear", seed=0)
     for p, value in zip(mlp.parameters(), [0.0, 0.0, 0.0, math.log(3.0)]):
         p.data = value
-    result = oracle.backprop(softmax_output(mlp), [1.0], one_hot(1, 2), "cross_entropy")
+    mlp = MLP(1, [2], "linear", output_activation="softmax", seed=0)
+    for p, value in zip(mlp.parameters(), [0.0, 0.0, 0.0, math.log(3.0)]):
+        p.data = value
+    result = oracle.backprop(mlp, [1.0], one_hot(1, 2), "cross_entropy")
     assert result.a[0] == pytest.approx((0.25, 0.75), rel=1e-15)
     assert result.delta[0] == pytest.approx((0.25, -0.25), rel=1e-15)
     assert result.db[0] == pytest.approx((0.25, -0.25), rel=1e-15)
@@ -636,12 +637,31 @@ def test_a_wrong_softmax_bp1_makes_the_equivalence_fail(
 
 
 def test_a_wrong_log_likelihood_derivative_is_caught_by_finite_differences(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Negative control: with dC/da_j = +y_j / a_j (the sign lost), central differences disagree."""
+    """Negative control: with dC/da_j = +y_j / a_j (the sign lost), central differences disagree (behind a
+    sigmoid output, where BP1 multiplies dC/da^L by sigma')."""
     monkeypatch.setitem(
         oracle.COST_DERIVATIVES, "cross_entropy", lambda a, y: tuple(y_j / a_j for a_j, y_j in zip(a, y))
     )
+    with pytest.raises(AssertionError, match="parameter"):
+        test_finite_differences_agree_with_the_oracle_and_the_engine()
+
+
+@pytest.mark.parametrize(
+    ("op", "wrong"),
+    [
+        ("softmax", {"z_k": "out * (0.0 - softmax(z, k))"}),  # the Kronecker delta dropped
+        ("softmax", {"z_k": "out * ((1.0 if k == j else 0.0) - out)"}),  # a_j in place of a_k
+        ("softmax_cross_entropy", {"z_k": "softmax(z, k) + y_k", "y_k": "logsumexp(z) - z_k"}),  # a + y
+    ],
+)
+def test_a_wrong_softmax_row_makes_the_equivalence_fail(
+    monkeypatch: pytest.MonkeyPatch, op: str, wrong: dict[str, str]
+) -> None:
+    """Negative control: with a wrong row for the softmax nodes or the fused cost in the engine's table,
+    the oracle refutes the engine."""
+    monkeypatch.setitem(OPERATIONS, op, dataclasses.replace(OPERATIONS[op], derivatives=wrong))
     with pytest.raises(AssertionError, match="!="):
-        test_finite_differences_agree_with_the_oracle_behind_softmax()
+        test_oracle_backprops_a_softmax_output_as_autograd_does()
 
 
 @pytest.mark.parametrize(
@@ -662,11 +682,11 @@ def test_a_wrong_special_case_is_caught(monkeypatch: pytest.MonkeyPatch, test: C
 
 def test_softmax_belongs_to_a_whole_output_layer() -> None:
     """The oracle refuses softmax in a hidden layer and in part of a layer, naming the layer or neuron."""
-    mlp = softmax_output(MLP(2, [3, 2], seed=0))
+    mlp = MLP(2, [3, 2], output_activation="softmax", seed=0)
     mlp.layers[0].neurons[1].activation = "softmax"
     with pytest.raises(ValueError, match=r"mlp.layers\[0\].neurons\[1\]: softmax is the activation of an output layer"):
         oracle.backprop(mlp, [1.0, 2.0], [0.0, 1.0], "cross_entropy")
-    mlp = softmax_output(MLP(2, [3, 2], seed=0))
+    mlp = MLP(2, [3, 2], output_activation="softmax", seed=0)
     mlp.layers[1].neurons[0].activation = "sigmoid"
     with pytest.raises(ValueError, match=r"mlp.layers\[1\]: softmax is an activation of the whole layer"):
         oracle.backprop(mlp, [1.0, 2.0], [0.0, 1.0], "cross_entropy")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import ROW_CASES, Ones, call, nonzero, parameters, positives, reals
+from strategies import ONE_HOT_GROUP, ROW_CASES, Ones, call, nonzero, parameters, positives, reals
 
 from microgradnet import GradcheckError, Value, gradcheck, no_grad, operations
 from microgradnet.engine import sum_values, topological_order, weighted_sum, weighted_sums
@@ -34,11 +34,20 @@ def test_derivatives_match_finite_differences(op: str, data: st.DataObject) -> N
     assert gradcheck(f, inputs)
 
 
+def argument(row: operations.Operation, name: str) -> object:
+    """A valid argument `name` of `row.written`: c = 2, the index j = 1, a one-hot target, else ones."""
+    if name in ("c", "j"):
+        return 2.0 if name == "c" else 1
+    if name + GROUP not in row.parents:
+        return Value(1.0)
+    return [0.0, 1.0] if name == ONE_HOT_GROUP else [Value(1.0)] * 2
+
+
 def test_every_row_is_called_as_its_written_column_says() -> None:
     """Each row, called as `row.written` shows (the docs print it), makes a node of that row."""
     for row in TABLE:
         names = parameters(row)
-        arguments = [2.0 if n == "c" else [Value(1.0)] * 2 if n + GROUP in row.parents else Value(1.0) for n in names]
+        arguments = [argument(row, name) for name in names]
         assert call(row)(*arguments).op == row.name
 
 

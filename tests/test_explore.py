@@ -501,3 +501,15 @@ def test_the_examples_of_docs_explore_md_run(tmp_path: Path, monkeypatch: pytest
         exec(compile(code, "docs/explore.md", "exec"), {})
     assert page_data((tmp_path / "backprop.html").read_text(encoding="utf-8"))["views"][0]["kind"] == "graph"
     assert len(page_data((tmp_path / "training.html").read_text(encoding="utf-8"))["views"][0]["epochs"]) == 61
+
+
+def test_a_softmax_output_heatmap_is_the_engines_first_class_probability() -> None:
+    """Behind a softmax output of 3 classes the heatmap is floor(256 a_0), a_0 = softmax(z^L)_0 by the engine."""
+    mlp = MLP(2, [3, 3], "tanh", output_activation="softmax", seed=1)
+    inputs, targets = [[0.0, 1.0], [1.0, 0.0], [-1.0, 0.5]], [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    boundary = page_data(explore.network(mlp, [1.0], (inputs, targets), resolution=5))["views"][0]["boundary"]
+    assert (boundary["output_low"], boundary["output_high"]) == (0.0, 1.0)
+    across, down = plane(inputs, 5)
+    with no_grad():
+        expected = [min(255, math.floor(256 * mlp([x0, x1])[0].data)) for x1 in down for x0 in across]
+    assert list(base64.b64decode(boundary["levels"][0])) == expected

@@ -8,13 +8,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from conftest import TrainedDigits
 from hypothesis import given
-from strategies import Problem, architectures, networks, torch_problems
+from hypothesis import strategies as st
+from strategies import Architecture, Problem, architectures, networks, torch_parameters, torch_problems, unit_signals
 
 from microgradnet import MLP
-from microgradnet.activations import ACTIVATIONS
+from microgradnet.activations import OUTPUT_ACTIVATIONS
 from microgradnet.interop import ACTIVATION_MODULES, from_torch, to_torch
-from microgradnet.losses import get_cost, mean_cost
+from microgradnet.losses import cross_entropy, get_cost, mean_cost
 
 torch = pytest.importorskip("torch", reason="the PyTorch bridge needs torch: pip install 'microgradnet[torch]'")
 functional = torch.nn.functional
@@ -51,8 +53,8 @@ def assert_same_gradient(ours: list[float], theirs: list[float]) -> None:
 
 
 def test_the_table_maps_every_activation_to_a_torch_module() -> None:
-    """Every activation of `nn` has a torch.nn module, and every module named exists."""
-    assert set(ACTIVATION_MODULES) == set(ACTIVATIONS)
+    """Every activation of `nn` (and softmax, of an output layer) has a torch.nn module, and each exists."""
+    assert set(ACTIVATION_MODULES) == set(OUTPUT_ACTIVATIONS)
     assert all(isinstance(getattr(torch.nn, name)(), torch.nn.Module) for name in ACTIVATION_MODULES.values())
 
 
@@ -87,6 +89,41 @@ def test_pytorch_gradients_of_the_same_cost_are_microgradnets(problem: Problem) 
     module = to_torch(problem.mlp)
     TORCH_COSTS[problem.cost](module(tensor(problem.x)), tensor(problem.y)).backward()
     assert_same_gradient([p.grad for p in problem.mlp.parameters()], torch_gradient(module))
+
+
+@given(
+    st.integers(2, 10).flatmap(
+        lambda n: st.tuples(
+            networks(Architecture(3, (3, n), ("tanh", "softmax")), torch_parameters),
+            st.lists(unit_signals, min_size=3, max_size=3),
+            st.integers(0, n - 1),
+        )
+    )
+)
+def test_pytorch_cross_entropy_on_logits_has_microgradnets_gradients_behind_softmax(
+    drawn: tuple[MLP, list[float], int],
+) -> None:
+    """Behind a softmax output of 2 to 10 classes, torch's cross_entropy of the logits z^L (its fused form)
+    gives the gradients of microgradnet's cross_entropy on a^L, to 1e-12 of the largest."""
+    mlp, x, y = drawn
+    mlp.zero_grad()
+    cross_entropy(mlp(x), y).backward()
+    module = to_torch(mlp)
+    assert isinstance(module[-1], torch.nn.Softmax) and module[-1].dim == -1
+    logits = module[:-1](tensor(x))
+    functional.cross_entropy(logits.unsqueeze(0), torch.tensor([y])).backward()
+    assert torch.equal(module(tensor(x)), torch.softmax(logits, dim=-1))
+    assert_same_gradient([p.grad for p in mlp.parameters()], torch_gradient(module))
+
+
+def test_a_softmax_network_round_trips_and_softmax_must_be_over_the_last_dimension() -> None:
+    """to_torch/from_torch keep a softmax output; a Softmax over another dimension is refused by name."""
+    mlp = from_torch(to_torch(MLP(3, [4, 5], "relu", output_activation="softmax", seed=2)))
+    assert (mlp.activation, mlp.output_activation) == ("relu", "softmax")
+    assert from_torch(to_torch(MLP(3, [5], output_activation="softmax", seed=2))).output_activation == "softmax"
+    module = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Softmax(dim=0))
+    with pytest.raises(ValueError, match=r"module\[1\] is Softmax\(dim=0\); expected dim=-1"):
+        from_torch(module)
 
 
 def test_a_wrong_activation_module_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -200,3 +237,20 @@ def test_without_torch_the_error_names_the_torch_extra(monkeypatch: pytest.Monke
     for call in (lambda: to_torch(MLP(2, [1], seed=0)), lambda: from_torch(None)):  # type: ignore[arg-type]
         with pytest.raises(ImportError, match=r"the PyTorch bridge needs torch: pip install 'microgradnet\[torch\]'"):
             call()
+
+
+def test_the_trained_digits_model_predicts_the_same_classes_in_pytorch(trained_digits: TrainedDigits) -> None:
+    """The digits network `train` saved, sent to PyTorch, classifies all 355 test images as microgradnet does
+    (argmax of the same float64 softmax outputs), and reads back from PyTorch to the same weights."""
+    from microgradnet import datasets, metrics
+
+    mlp = MLP.load(trained_digits.model)
+    module = to_torch(mlp)
+    inputs, targets = datasets.digits().test
+    ours = [predicted for _, predicted in metrics.classified(mlp, inputs, targets)]
+    with torch.no_grad():
+        outputs = module(torch.tensor(inputs, dtype=torch.float64))
+    assert outputs.argmax(dim=-1).tolist() == ours
+    back = from_torch(module)
+    assert [p.data for p in back.parameters()] == [p.data for p in mlp.parameters()]
+    assert [predicted for _, predicted in metrics.classified(back, inputs, targets)] == ours

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from strategies import probabilities, signals
 
 from microgradnet import Value
-from microgradnet.engine import topological_order
+from microgradnet.engine import softmax, topological_order
 from microgradnet.losses import COSTS, bce, cross_entropy, get_cost, half_sse, mean_cost, mse, one_hot
 
 pairs = st.integers(1, 6).flatmap(lambda n: st.tuples(*[st.tuples(signals, signals)] * n))
@@ -198,3 +198,47 @@ def test_mean_cost_of_no_samples_is_an_error() -> None:
     """The mean of zero costs is undefined: a ValueError."""
     with pytest.raises(ValueError, match="at least one"):
         mean_cost([])
+
+
+# --- cross_entropy on a softmax output: the fused node ------------------------------------------
+
+
+def test_cross_entropy_on_a_softmax_output_reads_the_zs_and_stays_finite_where_a_y_underflows() -> None:
+    """On a^L = softmax(z^L), C = logsumexp(z) - z_y as one node: -ln a_y exactly (1000 here), where the
+    plain form's a_y is 0.0 and its log is clamped to 100; dC/dz_k = a_k - y_k."""
+    z = [Value(1000.0), Value(0.0)]
+    a = softmax(z)
+    assert a[1].data == 0.0
+    cost = cross_entropy(a, 1)
+    assert cost.op == "softmax_cross_entropy"
+    assert cost.data == 1000.0
+    assert cross_entropy([a_j.data for a_j in a], 1).data == 100.0  # numbers: the clamped plain form
+    cost.backward()
+    assert [z_k.grad for z_k in z] == [1.0, -1.0]
+
+
+@given(st.lists(st.floats(-30.0, 30.0), min_size=2, max_size=10), st.data())
+def test_fused_cross_entropy_equals_the_plain_one_where_no_output_underflows(
+    z: list[float], data: st.DataObject
+) -> None:
+    """logsumexp(z) - z_y equals -ln softmax(z)_y, and its gradient the plain form's, outputs of 2 to 10 classes."""
+    y = data.draw(st.integers(0, len(z) - 1))
+    zs = [Value(z_k) for z_k in z]
+    fused = cross_entropy(softmax(zs), y)
+    fused.backward()
+    zs_plain = [Value(z_k) for z_k in z]
+    plain = -softmax(zs_plain)[y].log()  # through the softmax nodes' local derivatives a_j ([j = k] - a_k)
+    plain.backward()
+    assert fused.op == "softmax_cross_entropy"
+    assert math.isclose(fused.data, plain.data, rel_tol=1e-12, abs_tol=1e-12)
+    for fused_k, plain_k in zip(zs, zs_plain):
+        assert math.isclose(fused_k.grad, plain_k.grad, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_cross_entropy_on_part_of_a_softmax_output_or_out_of_order_is_the_plain_form() -> None:
+    """Only a whole softmax output, in order, is fused: a permuted one is the plain -sum y_i ln a_i."""
+    a = softmax([Value(0.5), Value(-0.5), Value(2.0)])
+    assert cross_entropy(a, 0).op == "softmax_cross_entropy"
+    permuted = cross_entropy([a[1], a[0], a[2]], 1)
+    assert permuted.op != "softmax_cross_entropy"
+    assert math.isclose(permuted.data, cross_entropy(a, 0).data, rel_tol=1e-15)

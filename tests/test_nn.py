@@ -162,18 +162,50 @@ def test_output_activation_defaults_to_the_hidden_activation() -> None:
 @pytest.mark.parametrize(
     "build",
     [
-        lambda: Neuron(2, "softmax"),
-        lambda: Layer(2, 3, "softmax"),
-        lambda: MLP(2, [3, 1], "softmax"),
-        lambda: MLP(2, [3, 1], output_activation="softmax"),
+        lambda: Neuron(2, "softplus"),
+        lambda: Layer(2, 3, "softplus"),
+        lambda: MLP(2, [3, 1], "softplus"),
+        lambda: MLP(2, [3, 1], output_activation="softplus"),
     ],
 )
 def test_unknown_activation_lists_the_valid_ones(build: Callable[[], object]) -> None:
     """An unknown activation is a ValueError naming it and every valid choice."""
-    with pytest.raises(ValueError, match="unknown activation 'softmax'") as error:
+    with pytest.raises(ValueError, match="unknown activation 'softplus'") as error:
         build()
     for name in ("sigmoid", "tanh", "relu", "linear"):
         assert repr(name) in str(error.value)
+
+
+@pytest.mark.parametrize("build", [lambda: Neuron(2, "softmax"), lambda: MLP(2, [3, 1], "softmax")])
+def test_softmax_is_refused_for_one_neuron_and_for_hidden_layers(build: Callable[[], object]) -> None:
+    """softmax reads a whole layer's z's: a Neuron or a hidden layer of it is a ValueError saying where it goes."""
+    with pytest.raises(ValueError, match=r"softmax is the activation of a whole output layer.*output_activation"):
+        build()
+
+
+def test_a_softmax_output_layer_is_one_node_per_output_reading_every_z() -> None:
+    """MLP(..., output_activation="softmax"): a^L_j is a "softmax" node holding j, labelled a[L][j], whose
+    parents are the layer's z^L_k (labelled z[L][k]) and whose local derivatives are a_j ([j = k] - a_k)."""
+    mlp = MLP(2, [3, 4], "tanh", output_activation="softmax", seed=3)
+    a = mlp([0.5, -1.0])
+    z = a[0].parents
+    assert [z_k.label for z_k in z] == [f"z[1][{k}]" for k in range(4)]
+    assert math.isclose(sum(a_j.data for a_j in a), 1.0, rel_tol=1e-15)
+    for j, a_j in enumerate(a):
+        assert (a_j.op, a_j.label, a_j.constant, a_j.parents) == ("softmax", f"a[1][{j}]", j, z)
+        expected = [a_j.data * ((1.0 if j == k else 0.0) - a_k.data) for k, a_k in enumerate(a)]
+        assert all(math.isclose(d, e, rel_tol=1e-12, abs_tol=1e-300) for d, e in zip(a_j.local_grads, expected))
+    assert [neuron.activation for neuron in mlp.layers[1].neurons] == ["softmax"] * 4
+    with pytest.raises(ValueError, match="a neuron of a softmax layer has no output of its own"):
+        mlp.layers[1].neurons[0]([0.0, 0.0, 0.0])
+
+
+def test_softmax_is_stable_where_e_to_the_z_overflows() -> None:
+    """Shifted by the max, softmax(1000, 0, -1000) is (1, 0, 0) in the engine too; e^1000 would overflow."""
+    layer = Layer(1, 3, "softmax", rng=random.Random(0))
+    for neuron, w in zip(layer.neurons, (1000.0, 0.0, -1000.0)):
+        neuron.w[0].data = w
+    assert [a_j.data for a_j in layer([1.0])] == [1.0, 0.0, 0.0]
 
 
 # --- initialisation -----------------------------------------------------------------------------

@@ -175,6 +175,20 @@ COURSE: dict[str, tuple[WrongAnswer, ...]] = {
             "MLP(nin=2, nouts=[8, 1], activation='tanh', output_activation='sigmoid') classifies ",
         ),
     ),
+    "05_many_classes.ipynb": (
+        WrongAnswer(
+            "a^L alone, y not subtracted",
+            _solution_with("05_many_classes.py", "e_k / total - (1.0 if k == y else 0.0)", "e_k / total"),
+            AssertionError,
+            "delta^L_2 at z = [0.5, -1.0, 2.0], y = 2: yours is ",
+        ),
+        WrongAnswer(
+            "softmax not shifted by max(z): e^1000 overflows",
+            _solution_with("05_many_classes.py", "math.exp(z_k - m)", "math.exp(z_k)"),
+            OverflowError,
+            "math range error",
+        ),
+    ),
 }
 WRONG_ANSWERS = [(name, wrong) for name, wrongs in COURSE.items() for wrong in wrongs]
 

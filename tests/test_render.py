@@ -17,6 +17,7 @@ from pathlib import Path
 
 import graphviz
 import pytest
+from conftest import TrainedDigits
 from hypothesis import given
 from hypothesis import strategies as st
 from pages import DOCS, README, code_blocks, section, text
@@ -29,6 +30,7 @@ from microgradnet.engine import topological_order, weighted_sum
 from microgradnet.losses import half_sse, mean_cost
 from microgradnet.render import FORMATS, GraphvizNotFoundError, Saved, draw_graph, draw_network, save, save_or_dot
 from microgradnet.render.backend import STAND_IN_MARK
+from microgradnet.render.clusters import cluster_paths as neuron_paths
 from microgradnet.render.style import number, signed_fill
 
 # --- reading DOT text back --------------------------------------------------------------------
@@ -790,3 +792,30 @@ def test_a_user_graph_labelled_like_a_network_is_not_clustered() -> None:
     a = z.sigmoid()
     a.label = "a[0][0]"
     assert set(cluster_paths(draw_graph(a).source).values()) == {()}
+
+
+def test_make_digits_draws_the_test_digits_and_their_confusion_matrix(
+    tmp_path: Path, trained_digits: TrainedDigits
+) -> None:
+    """viz/make_digits.py draws the trained digits model's predicted test digits and confusion matrix as PNGs."""
+    pytest.importorskip("matplotlib", reason="the pictures need matplotlib: pip install 'microgradnet[examples]'")
+    command = [sys.executable, str(VIZ / "make_digits.py"), "--out", str(tmp_path), "--model", trained_digits.model]
+    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    for name in ("digits_predicted.png", "digits_confusion.png"):
+        assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
+
+
+def test_softmax_outputs_are_drawn_in_their_neurons_with_their_index() -> None:
+    """In the graph of a softmax network each a[1][j] sits in the cluster of neuron [1][j] (made from z[1][j],
+    among its parents z[1][k]) and shows its index j; the network view titles the layer softmax."""
+    mlp = MLP(2, [3, 3], output_activation="softmax", seed=0)
+    a = mlp([0.5, -1.0])
+    cost = half_sse(a, [0.0, 1.0, 0.0])
+    cost.backward()
+    paths = neuron_paths(topological_order(cost))
+    assert [paths[a_j] for a_j in a] == [(1, 0), (1, 1), (1, 2)]
+    source = draw_graph(cost).source
+    assert all(f"<I>softmax</I> j={j}" in source for j in range(3))
+    network = draw_network(mlp, [0.5, -1.0], [0.0, 1.0, 0.0], "cross_entropy").source
+    assert "layer 1<BR/>softmax" in network

@@ -120,7 +120,8 @@ BAD_STATES: list[tuple[Callable[[dict[str, Any]], object], list[str]]] = [
     (_set(("format",), "pickle"), ["format", "'pickle'"]),
     (_set(("version",), 2), ["version", "2"]),
     (_set(("version",), True), ["version", "bool"]),
-    (_set(("activation",), "softmax"), ["activation", "'softmax'", "'sigmoid'"]),
+    (_set(("activation",), "softplus"), ["activation", "'softplus'", "'sigmoid'"]),
+    (_set(("activation",), "softmax"), ["activation", "softmax is the activation of a whole output layer"]),
     (_set(("output_activation",), None), ["output_activation", "None"]),
     (_set(("nin",), "3"), ["nin", "str"]),
     (_set(("nin",), 0), ["nin", "0"]),
@@ -319,3 +320,15 @@ def test_save_to_a_symlink_to_a_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "link").symlink_to(tmp_path)
     with pytest.raises(ValueError, match="it names no file"):
         MLP(1, [1], seed=0).save(tmp_path / "link")
+
+
+def test_a_softmax_model_saves_and_loads(tmp_path: Path) -> None:
+    """A model with a softmax output layer saves, loads with that layer (one node per output) and the
+    same outputs, bit for bit."""
+    mlp = MLP(3, [4, 5], "tanh", output_activation="softmax", seed=4)
+    mlp.save(tmp_path / "softmax.json")
+    loaded = MLP.load(tmp_path / "softmax.json")
+    assert (loaded.output_activation, repr(loaded)) == ("softmax", repr(mlp))
+    x = [0.5, -1.0, 2.0]
+    assert [a_j.data for a_j in loaded(x)] == [a_j.data for a_j in mlp(x)]
+    assert {a_j.op for a_j in loaded(x)} == {"softmax"}

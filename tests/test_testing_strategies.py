@@ -97,8 +97,8 @@ def test_bce_problems_stay_off_the_clamped_logs(problem: object) -> None:
 
 def test_bad_options_are_refused() -> None:
     """Unknown activations and costs, sizes that are no architecture, and bce without a sigmoid output."""
-    with pytest.raises(ValueError, match="unknown activation 'softmax'"):
-        networks(activation="softmax")
+    with pytest.raises(ValueError, match="unknown activation 'softplus'"):
+        networks(activation="softplus")
     with pytest.raises(ValueError, match="sizes must give the input width"):
         networks([3])
     with pytest.raises(ValueError, match=r"sizes\[1\] must be at least 1"):

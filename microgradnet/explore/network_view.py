@@ -16,7 +16,7 @@ from itertools import repeat
 from typing import Any
 
 from microgradnet import checks
-from microgradnet.delta import ACTIVATIONS
+from microgradnet.delta import ACTIVATIONS, SOFTMAX, softmax
 from microgradnet.explore.encode import float64s, levels, number
 from microgradnet.explore.snapshots import Snapshots
 from microgradnet.losses import get_cost
@@ -26,7 +26,7 @@ from microgradnet.render.network import evaluate
 SAMPLES = 10  # samples offered by default, spread over the data set
 RESOLUTION = 32  # heatmap cells along each axis
 MARGIN = 0.5  # around the data, as `plots.decision_boundary`
-OUTPUT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+OUTPUT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "softmax": (0.0, 1.0)}
 
 
 def _history(training: object) -> tuple[list[int], list[tuple[float, ...]] | None, list[float]]:
@@ -178,7 +178,11 @@ def _outputs_over_plane(mlp: MLP, xs: list[list[float]], resolution: int) -> lis
             z = [neuron.b.data] * len(columns[0])
             for w_k, a_k in zip(neuron.w, columns):
                 z = list(map(operator.add, z, map(operator.mul, repeat(w_k.data), a_k)))
-            next_columns.append(list(map(ACTIVATIONS[neuron.activation].sigma, z)))
+            next_columns.append(
+                z if layer.activation == SOFTMAX else list(map(ACTIVATIONS[neuron.activation].sigma, z))
+            )
+        if layer.activation == SOFTMAX:  # a^L = softmax(z^L) of each cell: a row of the layer's z columns
+            next_columns = [list(column) for column in zip(*map(softmax, zip(*next_columns)))]
         columns = next_columns
     return columns[0]
 

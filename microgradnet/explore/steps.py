@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from microgradnet.engine import WEIGHTED_SUM, Value
-from microgradnet.operations import OPERATIONS, groups
+from microgradnet.operations import OPERATIONS, SOFTMAX, SOFTMAX_CROSS_ENTROPY, groups
 from microgradnet.render.style import number
 
 INFIX = ("+", "-", "*", "/", "**")
@@ -68,6 +68,10 @@ def forward_text(order: Sequence[Value], index: dict[Value, int], i: int) -> str
     values = [number(p.data) for p in node.parents]
     if node.op in INFIX:
         how = f"{names[0]} {node.op} {names[1]} = {values[0]} {node.op} {values[1]}"
+    elif node.op == SOFTMAX:  # the node holds the index j of its output
+        how = f"softmax({', '.join(names)})_{node.constant}"
+    elif node.op == SOFTMAX_CROSS_ENTROPY:
+        how = f"logsumexp(z) - Σ_k y_k z_k over {len(node.parents) // 2} classes"
     elif node.constant is not None:  # x**c or c**y: the node holds the number c
         c = number(node.constant)
         how = f"{names[0]}**{c} = {values[0]}**{c}" if node.op == "x**c" else f"{c}**{names[0]} = {c}**{values[0]}"

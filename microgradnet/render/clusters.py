@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from microgradnet.engine import WEIGHTED_SUM, Value
 from microgradnet.nn import place_of
-from microgradnet.operations import OPERATIONS, groups
+from microgradnet.operations import OPERATIONS, SOFTMAX, groups
 from microgradnet.render.backend import keep_in_order
 from microgradnet.render.style import TEXT_GREY
 
@@ -35,11 +35,19 @@ def _operands(z: Value) -> tuple[Sequence[Value], Sequence[Value], Value]:
     return split["w_k"], split["a_k"], split["b"][0]
 
 
+def _z_of(activation: Value) -> Value:
+    """The z an activation node is made from: its one parent, or z_j among a softmax output's z_k."""
+    if activation.op == SOFTMAX and activation.constant is not None:
+        return activation.parents[int(activation.constant)]
+    return activation.parents[0]
+
+
 def cluster_paths(order: list[Value]) -> dict[Value, Path]:
     """The place of every node that belongs to a neuron; other nodes are not in the dict.
 
     A neuron's nodes are its z (a `w·a+b` node whose bias is a module's), the weights and bias
-    with the same place, and the activation node whose one parent is that z.
+    with the same place, and the activation node made from that z (its one parent; for softmax
+    output j, its parent z_j).
     """
     paths: dict[Value, Path] = {}
     activation_of: dict[Value, str] = {}
@@ -54,8 +62,8 @@ def cluster_paths(order: list[Value]) -> dict[Value, Path]:
             for parameter in (*weights, bias):
                 if place_of(parameter) == place:
                     paths[parameter] = place.neuron
-        elif node.parents and node.parents[0] in activation_of and node.op == activation_of[node.parents[0]]:
-            paths[node] = paths[node.parents[0]]
+        elif node.parents and (z := _z_of(node)) in activation_of and node.op == activation_of[z]:
+            paths[node] = paths[z]
     return paths
 
 

@@ -15,6 +15,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from microgradnet.engine import Value, topological_order
+from microgradnet.operations import SOFTMAX
 from microgradnet.render.backend import new_digraph
 from microgradnet.render.clusters import add_clusters, cluster_paths, layout_edges
 from microgradnet.render.style import TEXT_GREY, check_rankdir, largest_magnitude, number, signed_fill
@@ -44,7 +45,8 @@ def _node_label(node: Value, show: Collection[str]) -> str:
         title.append(f"<B>{html.escape(node.label)}</B>")
     if "op" in show and node.op:
         c = node.constant
-        op = f"<I>{html.escape(node.op)}</I>" + ("" if c is None else f" c={number(c)}")
+        held = "" if c is None else f" j={c}" if node.op == SOFTMAX else f" c={number(c)}"
+        op = f"<I>{html.escape(node.op)}</I>" + held
         title.append(f'<FONT COLOR="{TEXT_GREY}">{op}</FONT>' if labelled else op)  # grey beside a label
     rows = ["&nbsp;&nbsp;".join(title)] if title else []
     if "data" in show:
