@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from browser import chromium
 from explore_pages import large_network_page, mlp_cost, trained
+from system_programs import INSTALL_CHROMIUM, check_program
 
 from microgradnet import MLP, explore, no_grad
 from microgradnet.delta import backprop
@@ -398,9 +399,8 @@ def test_the_screenshot_script_shoots_both_pages(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from browser import INSTALL_CHROMIUM, requires_program
-
-    requires_program("chromium", INSTALL_CHROMIUM)
+    check_program("chromium", INSTALL_CHROMIUM)
+    check_program("chromedriver", INSTALL_CHROMIUM)
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(root)}
     script = root / "viz" / "make_explorer_screenshots.py"

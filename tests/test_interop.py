@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from hypothesis import given
 from strategies import Problem, architectures, networks, torch_problems
+from system_programs import require_module
 
 from microgradnet import MLP
 from microgradnet.interop import ACTIVATION_MODULES, from_torch, to_torch
 from microgradnet.losses import get_cost, mean_cost
 from microgradnet.nn import ACTIVATIONS
 
-torch = pytest.importorskip("torch", reason="the PyTorch bridge needs torch: pip install 'microgradnet[torch]'")
+torch = require_module("torch", "the PyTorch bridge needs it: pip install 'microgradnet[torch]'")
 functional = torch.nn.functional
 
 # PyTorch's own form of each cost of one sample, on a^L and y as float64 tensors.
