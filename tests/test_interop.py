@@ -3,12 +3,15 @@ gradients), `from_torch` reads it back exactly, and what it cannot read is named
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
+from pages import DOCS, code_blocks, run_block, text, unmet_claims
 from strategies import Problem, architectures, networks, torch_problems
 from system_programs import require_module
 
@@ -201,3 +204,18 @@ def test_without_torch_the_error_names_the_torch_extra(monkeypatch: pytest.Monke
     for call in (lambda: to_torch(MLP(2, [1], seed=0)), lambda: from_torch(None)):  # type: ignore[arg-type]
         with pytest.raises(ImportError, match=r"the PyTorch bridge needs torch: pip install 'microgradnet\[torch\]'"):
             call()
+
+
+def test_the_examples_of_docs_torch_md_print_what_the_page_shows(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """docs/torch.md's Python blocks, run in order as one script, print the model the page shows and then each
+    `print(...)  # claim`: the same gradient in both, and the digits network's test accuracy after training in torch."""
+    monkeypatch.chdir(tmp_path)
+    markdown = text(DOCS / "torch.md")
+    script = "\n".join(code_blocks(markdown, "python"))
+    match = re.search(r"^print\(model\)\n```\n```\n(.*?)^```$", markdown, re.S | re.M)
+    assert match is not None
+    printed = run_block(script)
+    assert printed.startswith(match[1])
+    assert unmet_claims(script, printed[len(match[1]) :]) == []
