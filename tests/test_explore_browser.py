@@ -1,7 +1,7 @@
 """The explorer pages in a real browser: headless Chromium (Debian's) driven by Selenium, each page
 loaded from disk with the network switched off. What a learner sees, read from the DOM, must be
-the numbers Python computed. Skipped without chromium and chromedriver, unless
-MICROGRADNET_REQUIRE_SYSTEM=1 (as in CI), where they must run."""
+the numbers Python computed. Skipped without chromium and chromedriver (the graph pages also without
+Graphviz's dot), unless MICROGRADNET_REQUIRE_SYSTEM=1 (as in CI), where they must run."""
 
 # ruff: noqa: E741  -- `l` is the layer index of the equations
 
