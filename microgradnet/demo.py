@@ -127,7 +127,7 @@ def explorer_page(mlp: MLP, snapshots: Snapshots, settings: DemoSettings, out: P
         )
         page = graph + page
     except render.GraphvizNotFoundError:
-        note = "Graphviz's `dot` program is not installed, so explore.html shows the training but not the graph"
+        note = "Without `dot`, explore.html shows the training but not the graph."
     return page.save(out / "explore.html"), note
 
 
@@ -161,9 +161,8 @@ def run(
     picture = network_picture(mlp, inputs[0], targets[0], settings.cost, out)
     page, page_note = explorer_page(mlp, snapshots, settings, out)
     result.files += [picture.path, page]
-    for note in (picture.note, page_note):
-        if note:
-            echo(note)
+    if picture.note or page_note:  # both come from a missing `dot`: one note says so
+        echo(" ".join(note for note in (picture.note and f"{picture.note}.", page_note) if note))
     echo(f"wrote {len(result.files)} files into {out.resolve()}/:")
     for path in result.files:
         echo(f"  {path.name}")

@@ -3,6 +3,8 @@ can run the examples and check that every link resolves."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 from pathlib import Path
 
@@ -73,3 +75,20 @@ FORBIDDEN = re.compile(r"\bissues?\b|\bfloors?\b|\bseeds\b|\bseed (?:files?|\d{3
 def forbidden_words(markdown: str) -> list[str]:
     """Words that speak of how the project was organised, not to its users."""
     return FORBIDDEN.findall(markdown)
+
+
+def run_block(block: str) -> str:
+    """What the code block prints when run as a script."""
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(compile(block, "<docs>", "exec"), {"__name__": "__docs__"})
+    return output.getvalue()
+
+
+def unmet_claims(block: str, output: str) -> list[tuple[str, str]]:
+    """Each `print(...)  # claim` whose printed line is not the claim (or the start of `claim: why`)."""
+    claims = re.findall(r"^\s*print\(.*\)  # (.+)$", block, re.M)
+    printed = output.splitlines()
+    if len(printed) != len(claims):
+        return [("one printed line per commented print", f"{len(printed)} lines for {len(claims)} claims")]
+    return [(claim, line) for claim, line in zip(claims, printed) if claim != line and not claim.startswith(line + ":")]

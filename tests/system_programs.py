@@ -1,16 +1,21 @@
-"""Tests that need a program outside Python (Graphviz's `dot`, a browser) run only where it is installed.
+"""Tests that need something outside the standard install (Graphviz's `dot`, a browser, torch) run only where
+it is installed.
 
 Mark such a test `@requires_program(name, install_hint)` (or `@requires_dot`). Where the program is
 not on PATH the test is skipped, with a reason saying how to install it, so the test command
 passes on a fresh machine; with the environment variable MICROGRADNET_REQUIRE_SYSTEM=1 (which
 `.ci/run` sets) the test fails instead, so CI runs every one of them. `tests/conftest.py` applies
-the marker before each test runs; a fixture can call `check_program` itself.
+the marker before each test runs; a fixture can call `check_program` itself, and a test module that
+needs a Python package the dev extra leaves out (torch) calls `require_module`.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
+from types import ModuleType
+from typing import NoReturn
 
 import pytest
 
@@ -18,6 +23,7 @@ from microgradnet.render.backend import INSTALL_GRAPHVIZ
 
 REQUIRE_SYSTEM = "MICROGRADNET_REQUIRE_SYSTEM"
 MARKER = "requires_program"
+INSTALL_CHROMIUM = "install it with `apt-get install chromium chromium-driver` (Debian, Ubuntu)"
 
 
 def system_required() -> bool:
@@ -25,14 +31,28 @@ def system_required() -> bool:
     return os.environ.get(REQUIRE_SYSTEM, "") not in ("", "0")
 
 
-def check_program(name: str, install_hint: str) -> None:
-    """Return if `name` is on PATH; else skip the running test, or fail it when the system is required."""
-    if shutil.which(name) is not None:
-        return
-    reason = f"needs the `{name}` program, which is not on PATH; {install_hint}"
+def missing(reason: str, *, allow_module_level: bool = False) -> NoReturn:
+    """Skip the running test (or module) for `reason`; fail it instead when the system is required."""
     if system_required():
         pytest.fail(f"{reason} ({REQUIRE_SYSTEM}=1 makes it required)", pytrace=False)
-    pytest.skip(reason)
+    pytest.skip(reason, allow_module_level=allow_module_level)
+
+
+def check_program(name: str, install_hint: str) -> str:
+    """The path of program `name` on PATH; without it, skip the running test, or fail it when the system is required."""
+    path = shutil.which(name)
+    if path is None:
+        missing(f"needs the `{name}` program, which is not on PATH; {install_hint}")
+    return path
+
+
+def require_module(name: str, install_hint: str) -> ModuleType:
+    """The Python module `name`; without it, skip the whole test module (call this at import), or fail it when the
+    system is required."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        missing(f"needs the Python package `{name}`, which is not installed; {install_hint}", allow_module_level=True)
 
 
 def requires_program(name: str, install_hint: str) -> pytest.MarkDecorator:

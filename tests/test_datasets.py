@@ -12,6 +12,7 @@ import sys
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from system_programs import require_module
 
 from microgradnet.datasets import DATASETS, Split, _cos_sin, circles, digits, iris, moons, spirals, xor
 
@@ -144,7 +145,7 @@ def test_spirals_turns_must_be_positive() -> None:
 
 
 def needs_scikit_learn() -> None:
-    pytest.importorskip("sklearn", reason="the real data sets need scikit-learn: pip install 'microgradnet[data]'")
+    require_module("sklearn", "the real data sets need scikit-learn: pip install 'microgradnet[data]'")
 
 
 def class_counts(targets: list[list[float]]) -> dict[int, int]:

@@ -89,6 +89,7 @@ def test_compiled_demo_learns_the_same_network() -> None:
     assert train_accuracy == graph_accuracy
 
 
+@requires_dot
 def test_demo_writes_an_explorer_page_of_one_sample_and_the_training(tmp_path: Path) -> None:
     """explore.html holds sample 0's graph of the trained network and a snapshot per epoch of its training."""
     import json
@@ -109,9 +110,13 @@ def test_demo_writes_an_explorer_page_of_one_sample_and_the_training(tmp_path: P
 def test_demo_without_dot_writes_the_training_page_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Without dot the graph cannot be laid out: explore.html has the training only, and the demo says so."""
+    """Without dot the graph cannot be laid out: explore.html has the training only, and the demo says so in
+    the same one note that says network.svg was written as network.dot."""
     monkeypatch.setattr(shutil, "which", lambda name: None)
     main(["demo", "--out", str(tmp_path), "--epochs", "1", "--no-progress"])
-    assert "explore.html shows the training but not the graph" in capsys.readouterr().out
+    notes = [line for line in capsys.readouterr().out.splitlines() if "Graphviz" in line]
+    assert len(notes) == 1
+    assert "so network.svg was written as its DOT source" in notes[0]
+    assert notes[0].endswith("network.svg. Without `dot`, explore.html shows the training but not the graph.")
     page = (tmp_path / "explore.html").read_text(encoding="utf-8")
     assert '"kind":"network"' in page and '"kind":"graph"' not in page

@@ -5,8 +5,6 @@ test_compiler.py.)"""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 from pathlib import Path
 
@@ -20,28 +18,13 @@ from pages import (
     forbidden_words,
     links,
     pages,
+    run_block,
     section,
     text,
+    unmet_claims,
 )
 
 PAGE_IDS = [str(page.relative_to(ROOT)) for page in pages()]
-
-
-def _run(block: str) -> str:
-    """What the code block prints when run as a script."""
-    output = io.StringIO()
-    with contextlib.redirect_stdout(output):
-        exec(compile(block, "<docs>", "exec"), {"__name__": "__docs__"})
-    return output.getvalue()
-
-
-def unmet_claims(block: str, output: str) -> list[tuple[str, str]]:
-    """Each `print(...)  # claim` whose printed line is not the claim (or the start of `claim: why`)."""
-    claims = re.findall(r"^\s*print\(.*\)  # (.+)$", block, re.M)
-    printed = output.splitlines()
-    if len(printed) != len(claims):
-        return [("one printed line per commented print", f"{len(printed)} lines for {len(claims)} claims")]
-    return [(claim, line) for claim, line in zip(claims, printed) if claim != line and not claim.startswith(line + ":")]
 
 
 # --- links and the table of contents -------------------------------------------------------------
@@ -105,7 +88,7 @@ def test_the_readme_first_example_prints_what_the_readme_shows(monkeypatch: pyte
     [example], [shown] = code_blocks(first, "python"), code_blocks(first, "text")
     assert first.index(example) < first.index(shown)
     monkeypatch.chdir(tmp_path)
-    assert _run(example) == shown
+    assert run_block(example) == shown
 
 
 # --- the examples of the pages -------------------------------------------------------------------
@@ -131,13 +114,13 @@ def test_the_examples_run_and_print_what_their_comments_say(
 ) -> None:
     """Each Python block runs as written, and each `print(...)  # claim` prints its claim."""
     monkeypatch.chdir(tmp_path)
-    assert unmet_claims(block, _run(block)) == []
+    assert unmet_claims(block, run_block(block)) == []
 
 
 def test_a_wrong_printed_claim_is_reported() -> None:
     """Negative control: a comment that does not match the printed line, or a missing line, is reported."""
     block = "print(1 + 1)  # 2\nprint('a: b')  # a: b\nprint(True)  # True: because\nprint(3)  # 4\n"
-    assert unmet_claims(block, _run(block)) == [("4", "3")]
+    assert unmet_claims(block, run_block(block)) == [("4", "3")]
     assert unmet_claims("print(1)  # 1\n", "") != []
 
 

@@ -19,6 +19,7 @@ from explore_pages import large_network_page, mlp_cost, page_data, trained
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import Expression, expressions, problems, reals
+from system_programs import requires_dot
 
 from microgradnet import MLP, Value, explore, no_grad
 from microgradnet.delta import backprop
@@ -163,6 +164,7 @@ def test_bp1_writes_out_its_numbers() -> None:
 # --- the graph page's data -------------------------------------------------------------------------
 
 
+@requires_dot
 def test_the_graph_page_embeds_every_nodes_data_and_grad_exactly() -> None:
     """Node i of the page is node i of topological_order, with its data, final grad and operands exactly."""
     *_, cost = mlp_cost()
@@ -178,6 +180,7 @@ def test_the_graph_page_embeds_every_nodes_data_and_grad_exactly() -> None:
     assert len(view["backward"]) == len(view["edges"]) == sum(len(n.parents) for n in order)
 
 
+@requires_dot
 def test_the_graph_page_puts_each_box_where_graphviz_does() -> None:
     """Each box's centre and size are those of draw_graph's layout (dot -Tjson), y turned downwards."""
     from microgradnet.render import draw_graph, layout
@@ -194,6 +197,7 @@ def test_the_graph_page_puts_each_box_where_graphviz_does() -> None:
     assert {"layer 0", "layer 1", "neuron [0][2]", "neuron [1][0]"} <= clusters
 
 
+@requires_dot
 def test_exploring_leaves_the_graph_alone() -> None:
     """explore.graph changes no data and no grad (a graph before backward keeps its zero grads)."""
     mlp, x, y, _ = mlp_cost()
@@ -206,6 +210,7 @@ def test_exploring_leaves_the_graph_alone() -> None:
     assert [n["grad"] for n in view["nodes"]] == [n.grad for n in topological_order(cost)]
 
 
+@requires_dot
 def test_a_graph_too_large_to_read_is_refused_pointing_to_the_network_page() -> None:
     """The 2-16-16-1 graph (411 nodes) is over the limit: ValueError naming the size and explore.network."""
     *_, cost = mlp_cost((2, 16, 16, 1))
@@ -239,6 +244,7 @@ def test_without_dot_the_graph_page_says_how_to_install_graphviz(monkeypatch: py
         explore.graph(mlp_cost()[3])
 
 
+@requires_dot
 def test_labels_cannot_break_out_of_the_page() -> None:
     """A label holding </script> or <!-- is embedded as data, escaped, and reads back unchanged."""
     a = Value(1.0, "</script><script>alert(1)</script>")
@@ -248,6 +254,7 @@ def test_labels_cannot_break_out_of_the_page() -> None:
     assert [n["label"] for n in page_data(explore.graph(b))["views"][0]["nodes"]] == [a.label, "<!-- x", ""]
 
 
+@requires_dot
 def test_non_finite_numbers_travel_as_text() -> None:
     """nan and inf become "nan", "inf", "-inf" in the JSON (which has no such numbers); finite ones stay."""
     assert [number(v) for v in (math.nan, math.inf, -math.inf, -0.0, 1.5)] == ["nan", "inf", "-inf", -0.0, 1.5]
@@ -275,6 +282,7 @@ def test_levels_put_the_middle_of_the_range_at_128() -> None:
 # --- the page file ---------------------------------------------------------------------------------
 
 
+@requires_dot
 def test_the_page_is_one_self_contained_file(tmp_path: Path) -> None:
     """The page loads nothing: no <script src>, no <link>, no url(), no address but the SVG namespace."""
     page = (
@@ -287,6 +295,7 @@ def test_the_page_is_one_self_contained_file(tmp_path: Path) -> None:
     assert (tmp_path / "g.html").read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
 
 
+@requires_dot
 def test_two_explorers_add_up_to_one_page_with_both_views() -> None:
     """graph + network is one page holding both views, in that order."""
     mlp, snapshots, inputs, targets = trained((2, 3, 1), 3)
@@ -295,6 +304,7 @@ def test_two_explorers_add_up_to_one_page_with_both_views() -> None:
     assert repr(both) == "Explorer('Backpropagation, step by step · Training, epoch by epoch', views: graph, network)"
 
 
+@requires_dot
 def test_jupyter_shows_the_page_inline_in_an_iframe() -> None:
     """_repr_html_ is an iframe whose srcdoc is the whole page, so its scripts run apart from the notebook's."""
     page = explore.graph(mlp_cost()[3])
@@ -304,6 +314,7 @@ def test_jupyter_shows_the_page_inline_in_an_iframe() -> None:
     assert '"' not in srcdoc and html.unescape(srcdoc) == page.html()
 
 
+@requires_dot
 def test_save_rejects_a_non_path() -> None:
     """Explorer.save names what it got instead of a path."""
     with pytest.raises(TypeError, match="path must be a str or path, got int"):
@@ -472,23 +483,7 @@ def test_a_z_node_is_what_the_equations_read() -> None:
     assert sum(node.op == WEIGHTED_SUM for node in topological_order(cost)) == 4
 
 
-def test_a_missing_program_skips_with_how_to_install_it_or_fails_when_required(monkeypatch: pytest.MonkeyPatch) -> None:
-    """requires_program: the path when present; else a skip naming the install command, a failure under
-    MICROGRADNET_REQUIRE_SYSTEM=1."""
-    from browser import INSTALL_CHROMIUM, requires_program
-
-    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}" if name == "sh" else None)
-    assert requires_program("sh", "-") == "/usr/bin/sh"
-    monkeypatch.delenv("MICROGRADNET_REQUIRE_SYSTEM", raising=False)
-    with pytest.raises(
-        pytest.skip.Exception, match=r"needs the program `chromium`.*apt-get install chromium chromium-driver"
-    ):
-        requires_program("chromium", INSTALL_CHROMIUM)
-    monkeypatch.setenv("MICROGRADNET_REQUIRE_SYSTEM", "1")
-    with pytest.raises(pytest.fail.Exception, match="MICROGRADNET_REQUIRE_SYSTEM=1 makes it required"):
-        requires_program("chromium", INSTALL_CHROMIUM)
-
-
+@requires_dot
 def test_the_examples_of_docs_explore_md_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each Python example in docs/explore.md runs and writes its page."""
     import re

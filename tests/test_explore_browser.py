@@ -1,7 +1,7 @@
 """The explorer pages in a real browser: headless Chromium (Debian's) driven by Selenium, each page
 loaded from disk with the network switched off. What a learner sees, read from the DOM, must be
-the numbers Python computed. Skipped without chromium and chromedriver, unless
-MICROGRADNET_REQUIRE_SYSTEM=1 (as in CI), where they must run."""
+the numbers Python computed. Skipped without chromium and chromedriver (the graph pages also without
+Graphviz's dot), unless MICROGRADNET_REQUIRE_SYSTEM=1 (as in CI), where they must run."""
 
 # ruff: noqa: E741  -- `l` is the layer index of the equations
 
@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from browser import chromium
 from explore_pages import large_network_page, mlp_cost, trained
+from system_programs import INSTALL_CHROMIUM, check_program, requires_dot
 
 from microgradnet import MLP, explore, no_grad
 from microgradnet.delta import backprop
@@ -88,6 +89,7 @@ def graph_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Any
     return path, topological_order(cost)
 
 
+@requires_dot
 def test_the_formatter_writes_numbers_as_python_does(driver: Any, graph_page: tuple[Path, list[Any]]) -> None:
     """The page's 4-digit formatter gives Python's f"{x:.4g}" for ties, tiny, huge, negative and non-finite x."""
     load(driver, graph_page[0])
@@ -126,6 +128,7 @@ def test_the_formatter_writes_numbers_as_python_does(driver: Any, graph_page: tu
     assert driver.execute_script("return [fmt(NaN), fmt(Infinity), fmt(-Infinity)]") == ["nan", "inf", "-inf"]
 
 
+@requires_dot
 def test_stepping_forward_shows_each_value_in_topological_order(
     driver: Any, graph_page: tuple[Path, list[Any]]
 ) -> None:
@@ -147,6 +150,7 @@ def test_stepping_forward_shows_each_value_in_topological_order(
     assert errors(driver) == []
 
 
+@requires_dot
 def test_backward_steps_follow_the_engines_order_with_its_numbers(
     driver: Any, graph_page: tuple[Path, list[Any]]
 ) -> None:
@@ -173,6 +177,7 @@ def test_backward_steps_follow_the_engines_order_with_its_numbers(
     assert text(driver, ".phase") == f"backward: edge {len(steps)} of {len(steps)}"
 
 
+@requires_dot
 def test_the_equation_of_each_neuron_edge_is_shown_with_its_numbers(
     driver: Any, graph_page: tuple[Path, list[Any]]
 ) -> None:
@@ -197,6 +202,7 @@ def test_the_equation_of_each_neuron_edge_is_shown_with_its_numbers(
     assert seen == {"BP1", "BP2", "BP3", "BP4"}
 
 
+@requires_dot
 def test_back_start_end_and_play(driver: Any, graph_page: tuple[Path, list[Any]]) -> None:
     """← undoes a step, Home and End jump, the buttons do the same, and space plays and pauses."""
     path, _order = graph_page
@@ -224,6 +230,7 @@ def test_back_start_end_and_play(driver: Any, graph_page: tuple[Path, list[Any]]
     assert errors(driver) == []
 
 
+@requires_dot
 def test_hovering_a_box_shows_its_full_record(driver: Any, graph_page: tuple[Path, list[Any]]) -> None:
     """The tooltip of w[1][0][2] holds its label, exact data, exact grad and its consumer."""
     from selenium.webdriver.common.action_chains import ActionChains
@@ -374,6 +381,7 @@ def test_the_large_network_page_loads_and_answers_quickly(driver: Any, tmp_path:
     assert errors(driver) == []
 
 
+@requires_dot
 def test_graph_and_network_on_one_page_have_a_tab_each(driver: Any, tmp_path: Path, network_page: Any) -> None:
     """One file with both views: tabs switch between them, and the keys go to the visible one."""
     _, mlp, snapshots, inputs, targets = network_page
@@ -392,15 +400,15 @@ def test_graph_and_network_on_one_page_have_a_tab_each(driver: Any, tmp_path: Pa
     assert errors(driver) == []
 
 
+@requires_dot
 def test_the_screenshot_script_shoots_both_pages(tmp_path: Path) -> None:
     """viz/make_explorer_screenshots.py writes the two PNGs of the README and docs/explore.md."""
     import os
     import subprocess
     import sys
 
-    from browser import INSTALL_CHROMIUM, requires_program
-
-    requires_program("chromium", INSTALL_CHROMIUM)
+    check_program("chromium", INSTALL_CHROMIUM)
+    check_program("chromedriver", INSTALL_CHROMIUM)
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(root)}
     script = root / "viz" / "make_explorer_screenshots.py"

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from explore_pages import page_data
+from system_programs import requires_dot
 
 from microgradnet.cli import main
 from microgradnet.datasets import moons
@@ -23,6 +24,7 @@ def _data(path: Path) -> dict[str, Any]:
     return view
 
 
+@requires_dot
 def test_explore_graph_writes_the_page_of_one_moons_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The graph page follows moons sample 3 through the untrained 2-2-1 network, as sample_cost builds it."""
     out = tmp_path / "g.html"
@@ -46,6 +48,7 @@ def test_explore_network_replays_the_demo_training(tmp_path: Path, capsys: pytes
     assert view["epochs"] == [0, 1, 2, 3] and view["losses"] == history
 
 
+@requires_dot
 def test_open_shows_the_page_in_the_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """--open hands the page's file:// address to the web browser."""
     opened: list[str] = []

@@ -3,22 +3,26 @@ gradients), `from_torch` reads it back exactly, and what it cannot read is named
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import TrainedDigits
 from hypothesis import given
 from hypothesis import strategies as st
+from pages import DOCS, code_blocks, run_block, text, unmet_claims
 from strategies import Architecture, Problem, architectures, networks, torch_parameters, torch_problems, unit_signals
+from system_programs import require_module
 
 from microgradnet import MLP
 from microgradnet.activations import OUTPUT_ACTIVATIONS
 from microgradnet.interop import ACTIVATION_MODULES, from_torch, to_torch
 from microgradnet.losses import cross_entropy, get_cost, mean_cost
 
-torch = pytest.importorskip("torch", reason="the PyTorch bridge needs torch: pip install 'microgradnet[torch]'")
+torch = require_module("torch", "the PyTorch bridge needs it: pip install 'microgradnet[torch]'")
 functional = torch.nn.functional
 
 # PyTorch's own form of each cost of one sample, on a^L and y as float64 tensors.
@@ -254,3 +258,18 @@ def test_the_trained_digits_model_predicts_the_same_classes_in_pytorch(trained_d
     back = from_torch(module)
     assert [p.data for p in back.parameters()] == [p.data for p in mlp.parameters()]
     assert [predicted for _, predicted in metrics.classified(back, inputs, targets)] == ours
+
+
+def test_the_examples_of_docs_torch_md_print_what_the_page_shows(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """docs/torch.md's Python blocks, run in order as one script, print the model the page shows and then each
+    `print(...)  # claim`: the same gradient in both, and the digits network's test accuracy after training in torch."""
+    monkeypatch.chdir(tmp_path)
+    markdown = text(DOCS / "torch.md")
+    script = "\n".join(code_blocks(markdown, "python"))
+    match = re.search(r"^print\(model\)\n```\n```\n(.*?)^```$", markdown, re.S | re.M)
+    assert match is not None
+    printed = run_block(script)
+    assert printed.startswith(match[1])
+    assert unmet_claims(script, printed[len(match[1]) :]) == []

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -23,14 +22,13 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
+from system_programs import requires_dot
 
-from microgradnet.render.backend import INSTALL_GRAPHVIZ
 from microgradnet.testing import BackpropMismatch
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "examples" / "notebooks"
 SOLUTIONS = NOTEBOOKS / "solutions"
-REQUIRE_SYSTEM = "MICROGRADNET_REQUIRE_SYSTEM"
 
 # The exercise's cells carry the tag "exercise"; the one the learner fills in also "your-answer".
 EXERCISE, YOUR_ANSWER = "exercise", "your-answer"
@@ -196,16 +194,6 @@ WRONG_ANSWERS = [(name, wrong) for name, wrongs in COURSE.items() for wrong in w
 # --- running a notebook in a kernel -------------------------------------------------------------
 
 
-def require_dot() -> None:
-    """Every notebook draws with Graphviz: skip without `dot`, or fail when the system is required."""
-    if shutil.which("dot") is not None:
-        return
-    reason = f"needs the `dot` program, which is not on PATH; it is Graphviz's layout program: {INSTALL_GRAPHVIZ}"
-    if os.environ.get(REQUIRE_SYSTEM, "") not in ("", "0"):
-        pytest.fail(f"{reason} ({REQUIRE_SYSTEM}=1 makes it required)", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def kernel_specs(tmp_path_factory: pytest.TempPathFactory) -> KernelSpecManager:
     """A kernel spec for this very interpreter, so a user's own `python3` kernel cannot stand in for it."""
@@ -242,11 +230,11 @@ def _execute(name: str, kernel_specs: KernelSpecManager) -> nbformat.NotebookNod
     return notebook
 
 
+@requires_dot
 @pytest.mark.parametrize("name", sorted(COURSE))
 def test_notebook_runs_top_to_bottom_in_a_fresh_kernel(name: str, kernel_specs: KernelSpecManager) -> None:
     """The notebook runs without an error (nbclient raises at the first failing cell, with its
     traceback), shows its pictures inline, and leaves every file of the repository as it was."""
-    require_dot()
     before = _snapshot()
     notebook = _execute(name, kernel_specs)
     after = _snapshot()

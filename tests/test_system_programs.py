@@ -1,5 +1,5 @@
-"""The `requires_program` marker: a test needing a missing program is skipped with the install hint,
-and fails instead when MICROGRADNET_REQUIRE_SYSTEM=1; a present program lets it run."""
+"""The `requires_program` marker and `require_module`: a test needing a missing program (or Python package) is
+skipped with the install hint, and fails instead when MICROGRADNET_REQUIRE_SYSTEM=1; a present one lets it run."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from system_programs import REQUIRE_SYSTEM, check_program, requires_dot
+from system_programs import INSTALL_CHROMIUM, REQUIRE_SYSTEM, check_program, require_module, requires_dot
 
 HINT = "install it with `apt-get install nothing-here`"
 
@@ -41,10 +41,28 @@ def test_a_missing_program_fails_when_the_system_is_required(monkeypatch: pytest
 
 
 def test_a_present_program_lets_the_test_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the program on PATH, check_program returns, whatever the variable says."""
+    """With the program on PATH, check_program returns its path, whatever the variable says."""
     monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
     monkeypatch.setenv(REQUIRE_SYSTEM, "1")
-    check_program("dot", HINT)
+    assert check_program("dot", HINT) == "/usr/bin/dot"
+
+
+def test_the_chromium_hint_names_both_packages() -> None:
+    """The reason for a skipped browser test names Debian's packages of the browser and of its driver."""
+    assert "apt-get install chromium chromium-driver" in INSTALL_CHROMIUM
+
+
+@pytest.mark.parametrize(("required", "raised"), [("0", pytest.skip.Exception), ("1", pytest.fail.Exception)])
+def test_a_missing_python_package_skips_or_fails_naming_how_to_install_it(
+    required: str, raised: type[BaseException], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """require_module on a package that is not installed skips (a failure under MICROGRADNET_REQUIRE_SYSTEM=1)
+    with a reason naming the package and the hint; an installed one is returned."""
+    monkeypatch.setenv(REQUIRE_SYSTEM, required)
+    with pytest.raises(raised, match="needs the Python package `no_such_package`, which is not installed") as missing:
+        require_module("no_such_package", HINT)
+    assert HINT in str(missing.value)
+    assert require_module("shutil", HINT) is shutil
 
 
 def test_the_dot_hint_names_every_package_manager() -> None:
