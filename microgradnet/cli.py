@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import math
 import random
 import sys
 import time
@@ -21,106 +20,21 @@ from typing import Any
 
 from microgradnet import __version__
 from microgradnet.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, SOFTMAX
+from microgradnet.arguments import (
+    architecture,
+    batch_size,
+    layer_sizes,
+    model_path,
+    non_negative_float,
+    positive_int,
+    seed,
+    unit_interval,
+)
 from microgradnet.datasets import DATASETS
 from microgradnet.engine import LOG_FLOOR, Value, no_grad
 from microgradnet.losses import COSTS, get_cost, one_hot
 from microgradnet.nn import MLP, Neuron
 from microgradnet.optim import SGD, Adam, Optimizer
-
-# --- argument types: each turns a string into a checked value or raises ArgumentTypeError --------
-
-
-def positive_int(text: str) -> int:
-    """An int >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"must be finite, got {text!r}")
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    """A finite float >= 0."""
-    value = _float(text)
-    if value < 0.0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value!r}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """A finite float > 0."""
-    value = _float(text)
-    if value <= 0.0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {value!r}")
-    return value
-
-
-def unit_interval(text: str) -> float:
-    """A float in [0, 1) (a momentum)."""
-    value = _float(text)
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {value!r}")
-    return value
-
-
-def seed(text: str) -> int:
-    """An int >= 0, a random seed (Python's random repeats seed k for -k)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
-
-
-def architecture(text: str) -> list[int]:
-    """Comma-separated widths of the input and of every layer, e.g. "2,3,1": at least two numbers."""
-    sizes = layer_sizes(text)
-    if len(sizes) < 2:
-        raise argparse.ArgumentTypeError(f"expected the input width and at least one layer, like 2,3,1; got {text!r}")
-    return sizes
-
-
-def layer_sizes(text: str) -> list[int]:
-    """Comma-separated layer widths, e.g. "8,8" -> [8, 8]; "" or "none" -> [] (no hidden layer)."""
-    if text.strip().lower() in ("", "none"):
-        return []
-    try:
-        return [positive_int(part.strip()) for part in text.split(",")]
-    except argparse.ArgumentTypeError as error:
-        raise argparse.ArgumentTypeError(f"expected comma-separated layer sizes like 8,8 ({error})") from None
-
-
-def model_path(text: str) -> Path:
-    """A file to save a model into: a file name (not a folder), in a folder that exists."""
-    from microgradnet.serialize import save_target
-
-    try:
-        target = save_target(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    if not target.parent.is_dir():
-        raise argparse.ArgumentTypeError(f"cannot save to {text!r}: the folder {str(target.parent)!r} does not exist")
-    return Path(text)
-
-
-def batch_size(text: str) -> int | None:
-    """A batch size >= 1, or "full" for the whole data set."""
-    return None if text.strip().lower() == "full" else positive_int(text)
-
 
 # --- subcommands ----------------------------------------------------------------------------
 
@@ -631,7 +545,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     graph.set_defaults(command=run_graph, parser=graph)
 
-    from microgradnet.explore.command import add_command as add_explore_command  # it reads this module's types
+    from microgradnet.explore.command import add_command as add_explore_command  # loads the explorer only here
 
     add_explore_command(commands)
     return parser

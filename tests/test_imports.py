@@ -66,22 +66,8 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return next((ring for module in sorted(graph) if module not in state and (ring := visit(module))), None)
 
 
-# The one ring left: the `explore` command reads the command line's argument types, and the command
-# line adds the `explore` command, each importing the other inside a function.
-REMAINING = ("microgradnet.cli", "microgradnet.explore.command")
-
-
 def test_no_module_imports_one_that_imports_it_back() -> None:
-    """The graph of imports between the package's modules (function-local ones included) has no
-    cycle but the one named in REMAINING."""
-    graph = {module: _imports(module) for module in MODULES}
-    graph[REMAINING[0]].discard(REMAINING[1])
-    assert _cycle(graph) is None
-
-
-@pytest.mark.xfail(strict=True, reason="cli and explore.command import each other inside functions")
-def test_the_whole_import_graph_has_no_cycle() -> None:
-    """No exception at all: when this passes, REMAINING goes."""
+    """The graph of imports between the package's modules (function-local ones included) has no cycle."""
     assert _cycle({module: _imports(module) for module in MODULES}) is None
 
 

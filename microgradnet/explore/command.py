@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from microgradnet import demo
+from microgradnet.arguments import layer_sizes, non_negative_float, positive_int, seed
 from microgradnet.datasets import moons
 
 
 def add_command(commands: Any) -> None:
     """Add the `explore` subcommand to the subparsers `commands` of the command line."""
-    from microgradnet.cli import layer_sizes, non_negative_float, positive_int, seed
-
     explore = commands.add_parser(
         "explore",
         help="write an explorer page: step through backprop, or replay training, in a browser",
