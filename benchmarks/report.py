@@ -1,17 +1,17 @@
-"""The floors of issue 7 checked on one run's results, and the results as Markdown tables."""
+"""The speed and memory targets checked on one run's results, and the results as Markdown tables."""
 
 from __future__ import annotations
 
 from typing import Any
 
-SPEEDUP_FLOOR = 100.0  # microgradnet at least 100x faster than micrograd on W1, collector on
-COMPILED_FLOOR = 0.5  # the compiled step at most half the hand-written delta loop's time (issue 8)
-MEMORY_FLOOR = 0.25  # microgradnet's bytes per node at most a quarter of micrograd's
+SPEEDUP_TARGET = 100.0  # microgradnet at least 100x faster than micrograd on W1, collector on
+COMPILED_TARGET = 0.5  # the compiled step at most half the hand-written delta loop's time
+MEMORY_TARGET = 0.25  # microgradnet's bytes per node at most a quarter of micrograd's
 GRADIENT_TOLERANCE = 1e-12
 
 
-def floors(out: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each floor that this run measured: what it demands, the measured figure, whether it holds."""
+def targets(out: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target that this run measured: what it demands, the measured figure, whether it holds."""
     checks: list[dict[str, Any]] = []
     if "w1" in out:
         impls = out["w1"]["implementations"]
@@ -19,7 +19,7 @@ def floors(out: dict[str, Any]) -> list[dict[str, Any]]:
         speedup = theirs["step"] / ours["step"]
         checks.append(
             _check(
-                "W1: microgradnet >= 100x faster than micrograd (gc on)", f"{speedup:.0f}x", speedup >= SPEEDUP_FLOOR
+                "W1: microgradnet >= 100x faster than micrograd (gc on)", f"{speedup:.0f}x", speedup >= SPEEDUP_TARGET
             )
         )
         for mode in ("gc on", "gc off"):
@@ -34,7 +34,7 @@ def floors(out: dict[str, Any]) -> list[dict[str, Any]]:
             reference = impls[out["w1"]["reference"]]["median"]["gc on"]["step"]
             ratio = impls["microgradnet compiled"]["median"]["gc on"]["step"] / reference
             checks.append(
-                _check("W1: compiled step <= 0.5x the delta loop (gc on)", f"{ratio:.2f}x", ratio <= COMPILED_FLOOR)
+                _check("W1: compiled step <= 0.5x the delta loop (gc on)", f"{ratio:.2f}x", ratio <= COMPILED_TARGET)
             )
         diff = out["w1"]["largest_grad_diff"]
         checks.append(
@@ -55,17 +55,17 @@ def floors(out: dict[str, Any]) -> list[dict[str, Any]]:
         for graph in ("chain +", "chain *"):
             ratio = out["w4"][graph]["microgradnet"] / out["w4"][graph]["micrograd"]
             checks.append(
-                _check(f"W4: bytes per node <= 1/4 of micrograd's ({graph})", f"{ratio:.3f}", ratio <= MEMORY_FLOOR)
+                _check(f"W4: bytes per node <= 1/4 of micrograd's ({graph})", f"{ratio:.3f}", ratio <= MEMORY_TARGET)
             )
     return checks
 
 
-def _check(floor: str, measured: str, holds: bool) -> dict[str, Any]:
-    return {"floor": floor, "measured": measured, "holds": holds}
+def _check(target: str, measured: str, holds: bool) -> dict[str, Any]:
+    return {"target": target, "measured": measured, "holds": holds}
 
 
 def render(out: dict[str, Any]) -> str:
-    """Markdown tables of every workload in `out`, then the floors."""
+    """Markdown tables of every workload in `out`, then the targets."""
     m = out["machine"]
     lines = [
         f"Machine: {m['cpu']}, {m['cpus']} CPUs, {m['implementation']} {m['python']}, {m['platform']}; "
@@ -79,8 +79,8 @@ def render(out: dict[str, Any]) -> str:
         lines += ["", *_w2w3(out["w2w3"])]
     if "w4" in out:
         lines += ["", *_w4(out["w4"])]
-    lines += ["", "| floor | measured | holds |", "|---|---|---|"]
-    lines += [f"| {c['floor']} | {c['measured']} | {'yes' if c['holds'] else '**NO**'} |" for c in out["floors"]]
+    lines += ["", "| target | measured | holds |", "|---|---|---|"]
+    lines += [f"| {c['target']} | {c['measured']} | {'yes' if c['holds'] else 'no'} |" for c in out["targets"]]
     return "\n".join(lines)
 
 

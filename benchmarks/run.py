@@ -190,13 +190,13 @@ def main(argv: list[str] | None = None) -> int:
         out["w2w3"] = big_graphs(repeat, n, min(args.micrograd_nodes, n))
     if "w4" in only:
         out["w4"] = memory(100_000)
-    out["floors"] = report.floors(out)
+    out["targets"] = report.targets(out)
     print(report.render(out))
     path = args.json or RESULTS / f"{started:%Y%m%dT%H%M%SZ}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=1) + "\n")
     print(f"\nresults written to {path}")
-    return 0 if all(floor["holds"] for floor in out["floors"]) else 1
+    return 0 if all(target["holds"] for target in out["targets"]) else 1
 
 
 if __name__ == "__main__":
