@@ -50,7 +50,7 @@ def _sgd_step(mlp: MLP, data: list[tuple[list[float], list[float]]], lr: float =
     "make", [lambda a, b: a * b, lambda a, b: a - b, lambda a, b: a**2.0, lambda a, b: a.tanh(), lambda a, b: 2.0**a]
 )
 def test_one_and_two_operand_nodes_hold_no_tuple(make: Callable[[Value, Value], Value]) -> None:
-    """Their parents and local derivatives sit in slots (the memory benchmark's bytes per node rest on it), yet read as tuples."""
+    """Their parents and local derivatives sit in slots (what keeps a node small), yet read as tuples."""
     a, b = Value(0.5), Value(-1.5)
     node = make(a, b)
     assert not [r for r in gc.get_referents(node) if isinstance(r, tuple)]
