@@ -269,11 +269,13 @@ def test_notebook_is_committed_without_outputs(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(COURSE))
 def test_notebook_opens_with_what_it_needs_and_how_long_it_takes(name: str) -> None:
-    """The first cell names the install command (the examples extra, and any other the notebook needs) and a
-    time of one sitting, 15 to 30 minutes."""
+    """The first cell names the install command, the examples extra alone (it carries all the course needs; the
+    notebooks extra adds JupyterLab; torch stays optional), and a time of one sitting, 15 to 30 minutes."""
     first = nbformat.read(NOTEBOOKS / name, as_version=4).cells[0]
     assert first.cell_type == "markdown"
-    assert re.search(r"pip install 'microgradnet\[examples(,\w+)*\]'", first.source)
+    assert "pip install 'microgradnet[examples]'" in first.source
+    extras = re.findall(r"pip install (?:-e )?'(?:microgradnet|\.)\[([\w,]+)\]'", first.source)
+    assert set(extras) <= {"examples", "notebooks", "torch"}, f"{name} asks for the extras {extras}"
     minutes = re.search(r"\*\*Time\*\*: about (\d+) minutes", first.source)
     assert minutes is not None and 15 <= int(minutes.group(1)) <= 30
 
