@@ -6,6 +6,7 @@ passes the solution kept in examples/notebooks/solutions/ and fails a wrong answ
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -190,6 +191,14 @@ COURSE: dict[str, tuple[WrongAnswer, ...]] = {
 }
 WRONG_ANSWERS = [(name, wrong) for name, wrongs in COURSE.items() for wrong in wrongs]
 
+# The explorer page each notebook shows inline: the kind of its view (`explore.graph` or `explore.network`).
+EXPLORED = {
+    "01_chain_rule.ipynb": "graph",
+    "02_neuron_to_network.ipynb": "graph",
+    "03_four_equations.ipynb": "graph",
+    "04_training.ipynb": "network",
+}
+
 
 # --- running a notebook in a kernel -------------------------------------------------------------
 
@@ -242,6 +251,24 @@ def test_notebook_runs_top_to_bottom_in_a_fresh_kernel(name: str, kernel_specs: 
     assert changed == [], f"{name} wrote into the repository: {changed}"
     shown = [kind for cell in notebook.cells for output in cell.get("outputs", []) for kind in output.get("data", {})]
     assert "image/svg+xml" in shown
+    if name in EXPLORED:
+        assert _explorer_views(notebook) == [EXPLORED[name]], f"{name} shows no explorer page of its {EXPLORED[name]}"
+
+
+def _explorer_views(notebook: nbformat.NotebookNode) -> list[str]:
+    """The kinds of the views of every explorer page among the notebook's HTML outputs.
+
+    `Explorer._repr_html_` puts the page, escaped, in an iframe's srcdoc; its data is the JSON of the
+    element `explorer-data`.
+    """
+    data = re.compile(r'<script type="application/json" id="explorer-data">(.*?)</script>', re.DOTALL)
+    pages = [
+        html.unescape(srcdoc)
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        for srcdoc in re.findall(r'<iframe srcdoc="([^"]*)"', output.get("data", {}).get("text/html", ""))
+    ]
+    return [view["kind"] for page in pages for found in data.findall(page) for view in json.loads(found)["views"]]
 
 
 # --- the committed files ---------------------------------------------------------------------------
@@ -269,11 +296,13 @@ def test_notebook_is_committed_without_outputs(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(COURSE))
 def test_notebook_opens_with_what_it_needs_and_how_long_it_takes(name: str) -> None:
-    """The first cell names the install command (the examples extra, and any other the notebook needs) and a
-    time of one sitting, 15 to 30 minutes."""
+    """The first cell names the install command, the examples extra alone (it carries all the course needs; the
+    notebooks extra adds JupyterLab; torch stays optional), and a time of one sitting, 15 to 30 minutes."""
     first = nbformat.read(NOTEBOOKS / name, as_version=4).cells[0]
     assert first.cell_type == "markdown"
-    assert re.search(r"pip install 'microgradnet\[examples(,\w+)*\]'", first.source)
+    assert "pip install 'microgradnet[examples]'" in first.source
+    extras = re.findall(r"pip install (?:-e )?'(?:microgradnet|\.)\[([\w,]+)\]'", first.source)
+    assert set(extras) <= {"examples", "notebooks", "torch"}, f"{name} asks for the extras {extras}"
     minutes = re.search(r"\*\*Time\*\*: about (\d+) minutes", first.source)
     assert minutes is not None and 15 <= int(minutes.group(1)) <= 30
 
