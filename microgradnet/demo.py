@@ -113,18 +113,19 @@ def sample_cost(mlp: MLP, x: list[float], y: list[float], cost: str) -> Value:
     return c
 
 
-def explorer_page(mlp: MLP, snapshots: Snapshots, settings: DemoSettings, out: Path) -> tuple[Path, str]:
-    """`out`/explore.html: one sample's backward pass step by step, and the training replayed epoch by
-    epoch; without Graphviz's `dot` program (which lays out the graph), the training only, and a note."""
+def explorer_page(
+    mlp: MLP, snapshots: Snapshots, data: tuple[list[list[float]], list[list[float]]], cost: str, out: Path
+) -> tuple[Path, str]:
+    """`out`/explore.html: one sample's backward pass step by step, and the training on `data`
+    replayed epoch by epoch; without Graphviz's `dot` program (which lays out the graph), the
+    training only, and a note."""
     from microgradnet import explore
 
-    inputs, targets = moons(settings.n, settings.noise, settings.seed)
-    page = explore.network(mlp, snapshots, (inputs, targets), cost=settings.cost, title="The training, epoch by epoch")
+    inputs, targets = data
+    page = explore.network(mlp, snapshots, data, cost=cost, title="The training, epoch by epoch")
     note = ""
     try:
-        graph = explore.graph(
-            sample_cost(mlp, inputs[0], targets[0], settings.cost), title="One sample's backward pass"
-        )
+        graph = explore.graph(sample_cost(mlp, inputs[0], targets[0], cost), title="One sample's backward pass")
         page = graph + page
     except render.GraphvizNotFoundError:
         note = "Without `dot`, explore.html shows the training but not the graph."
@@ -159,7 +160,7 @@ def run(
     result.files.append(plots.decision_boundary(mlp, inputs, targets, out / "decision_boundary.png", title=title))
     result.files.append(plots.loss_curve(history, out / "loss.png", cost=settings.cost))
     picture = network_picture(mlp, inputs[0], targets[0], settings.cost, out)
-    page, page_note = explorer_page(mlp, snapshots, settings, out)
+    page, page_note = explorer_page(mlp, snapshots, (inputs, targets), settings.cost, out)
     result.files += [picture.path, page]
     if picture.note or page_note:  # both come from a missing `dot`: one note says so
         echo(" ".join(note for note in (picture.note and f"{picture.note}.", page_note) if note))
