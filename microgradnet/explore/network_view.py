@@ -22,6 +22,7 @@ from microgradnet.explore.snapshots import Snapshots
 from microgradnet.losses import get_cost
 from microgradnet.nn import MLP
 from microgradnet.render.network import evaluate
+from microgradnet.render.style import largest_magnitude
 
 SAMPLES = 10  # samples offered by default, spread over the data set
 RESOLUTION = 32  # heatmap cells along each axis
@@ -122,7 +123,7 @@ def network_data(
         "epochs": epochs,
         "losses": [number(loss) for loss in losses],
         "parameters": float64s([v for snapshot in snapshots for v in snapshot]),
-        "largest_weight": max((abs(w) for w in weights if math.isfinite(w)), default=0.0),
+        "largest_weight": largest_magnitude(weights),
         "samples": chosen,
         "x": [[number(v) for v in x] for x in xs],
         "y": [[number(v) for v in y] for y in ys],
