@@ -399,8 +399,13 @@ def _default(name: str, value: object, help_text: str, fixed: object = True) -> 
 def _add_compiled_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--compiled",
-        action="store_true",
-        help="train through the graph compiled to straight-line Python (same gradients, several times faster)",
+        nargs="?",
+        const="auto",
+        default=False,
+        choices=["auto", "c", "python"],
+        metavar="BACKEND",
+        help="train through the compiled graph (the same gradients, many times faster): in C where a C "
+        "compiler is found (auto, the default), or 'c' or 'python'",
     )
 
 

@@ -38,7 +38,7 @@ class DemoSettings:
     epochs: int = 60
     batch_size: int = 10
     seed: int = 0
-    compiled: bool = False  # train through the compiled graph (`fit(compiled=True)`)
+    compiled: bool | str = False  # train through the compiled graph (`fit(compiled=...)`): True, "c" or "python"
 
 
 @dataclass

@@ -11,7 +11,8 @@
 
 and shows a progress bar (tqdm, imported only when `progress=True`) with the running loss.
 With `compiled=True` the batch cost and its gradient come from `compiler.compile_loss` (the
-graph traced once, then run as straight-line Python), the same numbers several times faster;
+graph traced once, then run as generated C where a C compiler is found, else as straight-line
+Python), the same numbers many times faster; `compiled="c"` or `"python"` picks the back end.
 `compile_mlp_loss(mlp, cost)` gives that compiled batch cost for stepping by hand.
 """
 
@@ -80,7 +81,7 @@ def fit(
     batch_size: int | None = None,
     seed: int | None = 0,
     progress: bool = True,
-    compiled: bool = False,
+    compiled: bool | str = False,
     on_epoch: Callable[[int, float], None] | None = None,
 ) -> list[float]:
     """Train `model` on (inputs, targets) and return the loss of every epoch.
@@ -94,7 +95,8 @@ def fit(
     was evaluated, before that batch's update (the running loss the progress bar shows).
 
     `compiled=True` traces the per-sample cost once, checks every sample on the graph engine once
-    (`CompiledLoss.check`), then takes each step's cost and gradients from the compiled code.
+    (`CompiledLoss.check`), then takes each step's cost and gradients from the compiled code, in C
+    where a C compiler is found (`compiled="auto"`); `compiled="c"` or `"python"` picks the back end.
 
     `on_epoch(e, history[e])`, if given, is called after each epoch e (from 0), once its updates are
     done: a place to look at the model while it learns (`explore.Snapshots` records it there).
@@ -113,7 +115,7 @@ def fit(
     epochs = checks.count("epochs", epochs)
     size = n if batch_size is None else min(checks.count("batch_size", batch_size), n)
     rng = random.Random(checks.seed(seed))
-    step = _compiled_loss(model, cost, inputs, targets) if compiled else None
+    step = _compiled_loss(model, cost, inputs, targets, _backend(compiled)) if compiled is not False else None
     bar = _progress_bar(epochs) if progress else None
     history: list[float] = []
     try:
@@ -144,28 +146,38 @@ def fit(
     return history
 
 
-def _model_loss(model: Model, cost: Cost, example_sample: Sequence[Sequence[float]]) -> CompiledLoss:
+def _backend(compiled: bool | str) -> str:
+    """`fit`'s `compiled` as a back end: True is "auto"."""
+    if compiled is True:
+        return "auto"
+    if isinstance(compiled, str):
+        return compiled
+    raise TypeError(f"compiled must be True, False or a back end ('python', 'c', 'auto'), got {compiled!r}")
+
+
+def _model_loss(model: Model, cost: Cost, example_sample: Sequence[Sequence[float]], backend: str) -> CompiledLoss:
     """cost_avg = (1/n) sum_s C(model(x_s), y_s) over a batch, compiled once from one sample."""
 
     def sample_cost(x: list[Value], y: list[Value]) -> Value:
         return cost(model(x), y)
 
-    return compile_loss(sample_cost, model.parameters(), example_sample)
+    return compile_loss(sample_cost, model.parameters(), example_sample, backend)
 
 
 def _compiled_loss(
-    model: Model, cost: str, inputs: Sequence[Sequence[float]], targets: Sequence[Sequence[float]]
+    model: Model, cost: str, inputs: Sequence[Sequence[float]], targets: Sequence[Sequence[float]], backend: str
 ) -> CompiledLoss:
     """The batch cost of `model` compiled once, after checking every sample on the graph engine."""
-    compiled = _model_loss(model, get_cost(cost), [inputs[0], targets[0]])
+    compiled = _model_loss(model, get_cost(cost), [inputs[0], targets[0]], backend)
     compiled.check(inputs, targets)
     return compiled
 
 
-def compile_mlp_loss(mlp: MLP, cost: str | Cost = "half_sse") -> CompiledLoss:
+def compile_mlp_loss(mlp: MLP, cost: str | Cost = "half_sse", backend: str = "auto") -> CompiledLoss:
     """`compiled(xs, ys)`: the mean cost of `mlp` over a batch, its gradients added into `p.grad`.
 
     The same numbers as `mean_cost([cost(mlp(x), y) for x, y in zip(xs, ys)]).backward()`.
+    `backend` is "python", "c" or "auto" (C where a C compiler is found), as for `compile_function`.
     """
     if not isinstance(mlp, MLP):
         raise TypeError(f"compile_mlp_loss: mlp must be an MLP, got {type(mlp).__name__}")
@@ -173,7 +185,7 @@ def compile_mlp_loss(mlp: MLP, cost: str | Cost = "half_sse") -> CompiledLoss:
     if not callable(cost_of):
         raise TypeError(f"cost must be a cost name or a cost function, got {type(cost).__name__}")
     # The targets are arguments, not constants: a one-hot one traces every cost (cross_entropy wants one).
-    return _model_loss(mlp, cost_of, [[0.0] * mlp.nin, one_hot(0, mlp.sizes[-1])])
+    return _model_loss(mlp, cost_of, [[0.0] * mlp.nin, one_hot(0, mlp.sizes[-1])], backend)
 
 
 def accuracy(

@@ -1,6 +1,6 @@
-"""The compiled path: straight-line Python generated from a traced graph gives the graph engine's
-values, gradients and errors, reads its derivatives from the engine's table, and says where a
-trace no longer fits."""
+"""The compiled path: straight-line code generated from a traced graph (Python, and C where a C
+compiler is found) gives the graph engine's values, gradients and errors, reads its derivatives
+from the engine's table, and says where a trace no longer fits."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pages import DOCS, code_blocks, text
+from backends import BACKENDS
 from strategies import COST_NAMES, ROW_CASES, BatchProblem, Expression, Ones, batch_problems, expressions, reals
 
 import microgradnet
@@ -62,15 +63,16 @@ def neuron_cost(w_0: Value, w_1: Value, b: Value, x_0: Value, x_1: Value) -> Val
 # --- compile_function(f, example_inputs): values, gradients, errors ------------------------------
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @given(expressions(), st.data())
-def test_compiled_value_and_gradient_equal_the_engine(f: Expression, data: st.DataObject) -> None:
+def test_compiled_value_and_gradient_equal_the_engine(backend: str, f: Expression, data: st.DataObject) -> None:
     """On random expressions over every op, compiled value and gradients equal backward()'s to rel 1e-12."""
     traced = data.draw(st.lists(reals, min_size=f.n_inputs, max_size=f.n_inputs))
     try:
         engine_value_and_grad(f, traced)
     except DOMAIN_ERRORS:
         assume(False)
-    compiled = microgradnet.compile_function(f, traced)
+    compiled = microgradnet.compile_function(f, traced, backend=backend)
     xs = data.draw(st.lists(reals, min_size=f.n_inputs, max_size=f.n_inputs))
     try:
         value, gradient = engine_value_and_grad(f, xs)
@@ -110,10 +112,11 @@ def made_first_added_last(first: Expression, second: Expression) -> Callable[...
     return g
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @settings(derandomize=True, max_examples=400)
 @given(expressions(), expressions(), st.data())
 def test_compiled_code_raises_the_error_the_engine_raises(
-    first: Expression, second: Expression, data: st.DataObject
+    backend: str, first: Expression, second: Expression, data: st.DataObject
 ) -> None:
     """On random graphs at inputs where operations fail, compiled code raises the engine's error (type and
     message), the first in the order f makes its operations, or none where the engine raises none."""
@@ -121,7 +124,7 @@ def test_compiled_code_raises_the_error_the_engine_raises(
     n = max(first.n_inputs, second.n_inputs)
     traced = data.draw(st.lists(reals, min_size=n, max_size=n))
     assume(engine_error(f, traced) is None)
-    compiled = microgradnet.compile_function(f, traced)
+    compiled = microgradnet.compile_function(f, traced, backend=backend)
     xs = data.draw(st.lists(edge_inputs, min_size=n, max_size=n))
     error = engine_error(f, xs)
     if error is None:
@@ -172,12 +175,13 @@ def test_a_compiled_loss_raises_the_error_of_the_first_operation_the_loss_makes(
     assert w.grad == 0.0
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @given(st.floats(-4.0, 4.0), st.floats(0.1, 4.0))
-def test_relu_derivative_is_evaluated_at_run_time(x: float, traced_at: float) -> None:
+def test_relu_derivative_is_evaluated_at_run_time(backend: str, x: float, traced_at: float) -> None:
     """relu traced at a positive input still gives slope 0 for a negative one: d relu/dx = [x > 0]."""
-    compiled = microgradnet.compile_function(lambda v: v.relu() * 3.0, [traced_at])
+    compiled = microgradnet.compile_function(lambda v: v.relu() * 3.0, [traced_at], backend=backend)
     assert compiled([x]) == (3.0 * max(x, 0.0), (3.0 if x > 0.0 else 0.0,))
-    assert "1.0 if v > 0.0 else 0.0" in compiled.source
+    assert ("1.0 if v > 0.0 else 0.0" if backend == "python" else "((x[0] > 0.0) ? 1.0 : 0.0)") in compiled.source
 
 
 def test_domain_errors_are_the_engines_and_name_the_operation() -> None:
@@ -221,8 +225,8 @@ def compiled_sources() -> set[str]:
 def test_a_dropped_compiled_function_frees_its_source() -> None:
     """While a compiled function lives, a traceback shows its lines; once dropped, it and its source are freed."""
     before = compiled_sources()
-    log = microgradnet.compile_function(lambda x: x.log(), [1.0])
-    losses = [compile_mlp_loss(MLP(2, [16, 16, 1], seed=0)) for _ in range(50)]
+    log = microgradnet.compile_function(lambda x: x.log(), [1.0], backend="python")
+    losses = [compile_mlp_loss(MLP(2, [16, 16, 1], seed=0), backend="python") for _ in range(50)]
     assert len(compiled_sources() - before) == 51
     with pytest.raises(ValueError) as raised:
         log([-1.0])
@@ -337,16 +341,17 @@ def test_check_finds_a_constant_computed_from_data() -> None:
 
 def test_table_expressions_are_written_in_and_rules_called() -> None:
     """sigma' = a (1 - a) is the table's expression written for the neuron's a; sigmoid, a rule, is called."""
-    source = microgradnet.compile_function(neuron_cost, [0.1, 0.2, 0.3, 0.5, -1.0]).source
+    source = microgradnet.compile_function(neuron_cost, [0.1, 0.2, 0.3, 0.5, -1.0], backend="python").source
     assert "dz = da * (a * (1.0 - a))" in source
     assert "a = sigmoid(z)" in source
 
 
-def test_a_changed_table_row_changes_the_compiled_code(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_changed_table_row_changes_the_compiled_code(monkeypatch: pytest.MonkeyPatch, backend: str) -> None:
     """Planting a wrong derivative in the table changes compiled and engine gradients alike (one source)."""
     monkeypatch.setitem(OPERATIONS, "tanh", dataclasses.replace(OPERATIONS["tanh"], derivatives={"x": "2.0 * out"}))
-    compiled = microgradnet.compile_function(lambda x: x.tanh(), [0.5])
-    assert "2.0 * out" in compiled.source
+    compiled = microgradnet.compile_function(lambda x: x.tanh(), [0.5], backend=backend)
+    assert ("2.0 * out" if backend == "python" else "(2.0 * v[0])") in compiled.source
     assert compiled([0.5]) == (math.tanh(0.5), (2.0 * math.tanh(0.5),))
     assert engine_value_and_grad(lambda x: x.tanh(), [0.5]) == (math.tanh(0.5), [2.0 * math.tanh(0.5)])
 
@@ -371,14 +376,14 @@ def test_the_compiler_reads_no_source_code(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_neuron_source_matches_the_golden_file() -> None:
     """The generated code of one sigmoid neuron with half_sse is exactly tests/golden/neuron.py.txt."""
-    compiled = microgradnet.compile_function(neuron_cost, [0.1, 0.2, 0.3, 0.5, -1.0])
+    compiled = microgradnet.compile_function(neuron_cost, [0.1, 0.2, 0.3, 0.5, -1.0], backend="python")
     assert compiled.source == (GOLDEN / "neuron.py.txt").read_text()
 
 
 def test_locals_are_named_after_labels_and_clash_free() -> None:
     """MLP labels become w_1_0_2-style locals; labels that sanitize alike, or shadow a rule, stay distinct."""
     mlp = MLP(2, [2, 1], seed=0)
-    source = compile_mlp_loss(mlp).source
+    source = compile_mlp_loss(mlp, backend="python").source
     assert "z_1_0 = affine((w_1_0_0, w_1_0_1), (a_0_0, a_0_1), b_1_0)" in source
     assert (
         "dz_1_0 = da_1_0 * (a_1_0 * (1.0 - a_1_0))  # dC_avg/dz[1][0] = dC_avg/da[1][0] * da[1][0]/dz[1][0]" in source
@@ -389,7 +394,7 @@ def test_locals_are_named_after_labels_and_clash_free() -> None:
         first.label, second.label, third.label, fourth.label = "sigmoid", "sigmoid", "a[0]", "a_0"
         return first * second + third * fourth
 
-    compiled = microgradnet.compile_function(clashing, [0.5])
+    compiled = microgradnet.compile_function(clashing, [0.5], backend="python")
     for line in ("sigmoid = sigmoid_2(x)", "sigmoid_3 = exp(x)", "a_0 = tanh(x)", "a_0_2 = relu(x)"):
         assert f"\n    {line}\n" in compiled.source
     value, gradient = engine_value_and_grad(clashing, [0.7])  # type: ignore[arg-type]
@@ -398,7 +403,9 @@ def test_locals_are_named_after_labels_and_clash_free() -> None:
 
 def test_constants_are_literals() -> None:
     """Leaves that are not inputs (targets, 0.5, infinities) are written into the code as literals."""
-    compiled = microgradnet.compile_function(lambda x: half_sse([x], [0.25]) * float("inf") + Value(-2.0), [1.0])
+    compiled = microgradnet.compile_function(
+        lambda x: half_sse([x], [0.25]) * float("inf") + Value(-2.0), [1.0], backend="python"
+    )
     assert "0.5 * " in compiled.source and "- 0.25" in compiled.source and "-2.0" in compiled.source
     assert compiled([1.0]) == (math.inf, (math.inf,))
 
@@ -428,12 +435,13 @@ def test_compile_mlp_loss_takes_cross_entropy(output: str) -> None:
         assert math.isclose(g, p.grad, rel_tol=1e-12, abs_tol=1e-15)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @given(batch_problems(costs=TRACEABLE_COSTS))
-def test_compiled_mlp_loss_equals_mean_cost_backward(problem: BatchProblem) -> None:
+def test_compiled_mlp_loss_equals_mean_cost_backward(backend: str, problem: BatchProblem) -> None:
     """On random networks, the compiled mean cost and gradients equal mean_cost(...).backward()'s,
     to rel 1e-12 of the sum of the samples' gradient magnitudes (the reordering error of a sum)."""
     mlp, xs, ys, cost = problem.mlp, problem.xs, problem.ys, get_cost(problem.cost)
-    compiled = compile_mlp_loss(mlp, cost)
+    compiled = compile_mlp_loss(mlp, cost, backend=backend)
     parameters = mlp.parameters()
     scale = [0.0] * len(parameters)
     for x, y in zip(xs, ys):
@@ -484,7 +492,7 @@ def test_compiled_loss_accumulates_into_grad_and_reads_new_data() -> None:
 def test_compile_loss_takes_any_loss_of_parameters_and_data() -> None:
     """A hand-written loss of a parameter and data gives mean (p x - y)^2 and its gradient 2 (p x - y) x."""
     p = Value(2.0, "p")
-    compiled = compile_loss(lambda x, y: (p * x[0] - y[0]) ** 2, [p], [[1.0], [0.0]])
+    compiled = compile_loss(lambda x, y: (p * x[0] - y[0]) ** 2, [p], [[1.0], [0.0]], backend="python")
     assert compiled([[1.0], [3.0]], [[1.0], [3.0]]) == (1.0 + 9.0) / 2
     assert p.grad == (2 * 1.0 * 1.0 + 2 * 3.0 * 3.0) / 2
     assert "for (x_0,), (y_0,) in zip(xs, ys):" in compiled.source
@@ -629,9 +637,9 @@ def test_the_docs_show_the_golden_neuron() -> None:
 
 def test_check_catches_compiled_numbers_that_differ_from_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """Negative control: a compiled function that returns a wrong gradient fails check(); nan equals nan."""
-    compiled = microgradnet.compile_function(lambda x: x * x, [1.0])
+    compiled = microgradnet.compile_function(lambda x: x * x, [1.0], backend="python")
     assert microgradnet.compile_function(lambda x: x * math.nan, [1.0]).check([2.0])
-    monkeypatch.setattr(compiled, "_function", lambda x: (x * x, (3.0 * x,)))
+    monkeypatch.setattr(compiled, "_python", lambda x: (x * x, (3.0 * x,)))
     with pytest.raises(TraceMismatchError, match=r"d/dinputs\[0\]: compiled 6.0, engine 4.0"):
         compiled.check([2.0])
 
@@ -642,10 +650,10 @@ def test_check_leaves_every_gradient_as_it_found_it(monkeypatch: pytest.MonkeyPa
     w = Value(2.0)
     h = w * 3.0
     w.grad, h.grad = 0.25, -1.5
-    compiled = microgradnet.compile_function(lambda x: x * w + x * h, [1.0])
+    compiled = microgradnet.compile_function(lambda x: x * w + x * h, [1.0], backend="python")
     assert compiled.check([3.0])
     assert (w.grad, h.grad) == (0.25, -1.5)
-    monkeypatch.setattr(compiled, "_function", lambda x: (x * 8.0, (0.0,)))
+    monkeypatch.setattr(compiled, "_python", lambda x: (x * 8.0, (0.0,)))
     with pytest.raises(TraceMismatchError):
         compiled.check([3.0])
     assert (w.grad, h.grad) == (0.25, -1.5)

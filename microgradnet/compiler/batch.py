@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from microgradnet import checks
 from microgradnet.codegen import Names
+from microgradnet.compiler import cbackend
 from microgradnet.compiler.emit import Total, build, indent, passes, tuple_of
 from microgradnet.compiler.trace import (
     DOMAIN_ERRORS,
@@ -44,7 +45,11 @@ class CompiledLoss:
     """
 
     def __init__(
-        self, loss: Callable[..., Value], parameters: Sequence[Value], example_sample: Sequence[Sequence[float]]
+        self,
+        loss: Callable[..., Value],
+        parameters: Sequence[Value],
+        example_sample: Sequence[Sequence[float]],
+        backend: str = "auto",
     ) -> None:
         if not callable(loss):
             raise TypeError(f"compile_loss: loss must be a callable returning a Value, got {type(loss).__name__}")
@@ -59,13 +64,24 @@ class CompiledLoss:
             raise TypeError("example_sample must be a non-empty sequence with one sequence of numbers per argument")
         example = [checks.value_row(f"example_sample[{i}]", arg) for i, arg in enumerate(example_sample)]
         self.widths = [len(arg) for arg in example]
+        self.backend = cbackend.choose(backend)
         require_graph("compile_loss")
         arguments = argument_names(loss, len(example), "arg")
         data = [[Value(x, f"{name}[{k}]") for k, x in enumerate(arg)] for name, arg in zip(arguments, example)]
         cost = call_traced(loss, data)
         if cost.parents and not cost.label:  # a node of this trace (never a parameter) is named C
             cost.label = "C"
+        order = topological_order(cost)
+        self._signature = signature(order, self._roles(data))
+        self._native = cbackend.CLoss(order, self.parameters, data) if self.backend == "c" else None
+        self._python: Callable[..., tuple[float, tuple[float, ...]]] | None = None
+        self._traced = (cost, data, arguments)
+        self.source = self._native.source if self._native is not None else self._build_python()
 
+    def _build_python(self) -> str:
+        """The Python back end's source; its function is built on first use by the C back end,
+        for a call the C code leaves to it."""
+        cost, data, arguments = self._traced
         names = Names()
         leaves = {p: names.fresh(p.label or f"p[{i}]") for i, p in enumerate(self.parameters)}
         sums = {p: names.fresh("d" + leaves[p]) for p in self.parameters}
@@ -77,7 +93,6 @@ class CompiledLoss:
         top = f"{symbol}_avg"
         d_top_d_cost = names.fresh(f"d{top}_d{symbol}")
         traced = passes(cost, leaves, self.parameters, names, sums, Total(top, d_top_d_cost))
-        self._signature = signature(traced.order, self._roles(data))
 
         total = names.bind(exact_sum, "exact_sum")
         rows = [tuple_of([leaves[v] for v in row]) for row in data]
@@ -101,8 +116,9 @@ class CompiledLoss:
             *indent(traced.backward, 2),
             f"    return {total}({costs}) / {n}, {tuple_of([sums[p] for p in self.parameters])}",
         ]
-        self.source = "\n".join(lines) + "\n"
-        self._function = build(self.source, names.globals, "mean_value_and_grad")
+        source = "\n".join(lines) + "\n"
+        self._python = build(source, names.globals, "mean_value_and_grad")
+        return source
 
     def _roles(self, data: Sequence[Sequence[Value]]) -> dict[Value, Role]:
         roles: dict[Value, Role] = {p: ("parameter", i) for i, p in enumerate(self.parameters)}
@@ -144,15 +160,27 @@ class CompiledLoss:
         """
         batches = tuple(self._batches(batches))
         n = len(batches[0])
+        values = [p.data for p in self.parameters]
+        result = self._native(values, batches, n, 1.0 / n) if self._native is not None else None
+        if result is not None and math.isfinite(cost := exact_sum(result[0]) / n):
+            self._add_gradient(result[1])
+            return cost
+        if self._python is None:
+            self._build_python()
+        assert self._python is not None
         try:
-            cost, gradient = self._function([p.data for p in self.parameters], *batches)
+            cost, gradient = self._python(values, *batches)
         except DOMAIN_ERRORS as error:
             raise engine_error(error, lambda: self._graph_path(batches, n)) from None
         if not math.isfinite(cost):  # the graph path refuses it: raise its error, naming the sample
             self._graph_path(batches, n)
+        self._add_gradient(gradient)
+        return float(cost)
+
+    def _add_gradient(self, gradient: Sequence[float]) -> None:
+        """p.grad += dcost_avg/dp for every parameter, as `backward()` adds."""
         for p, g in zip(self.parameters, gradient):
             p.grad += g
-        return float(cost)
 
     def _graph_path(self, batches: Sequence[Sequence[Sequence[float]]], n: int) -> None:
         """The batch's mean cost on the graph engine, run for its error: every sample's cost finite
@@ -178,12 +206,18 @@ class CompiledLoss:
         return True
 
     def __repr__(self) -> str:
-        return f"<CompiledLoss of {getattr(self.loss, '__qualname__', self.loss)!r}, {len(self.parameters)} parameters>"
+        name = getattr(self.loss, "__qualname__", self.loss)
+        return f"<CompiledLoss of {name!r}, {len(self.parameters)} parameters, backend={self.backend!r}>"
 
 
 def compile_loss(
-    loss: Callable[..., Value], parameters: Sequence[Value], example_sample: Sequence[Sequence[float]]
+    loss: Callable[..., Value],
+    parameters: Sequence[Value],
+    example_sample: Sequence[Sequence[float]],
+    backend: str = "auto",
 ) -> CompiledLoss:
     """Trace `loss(*sample)` once (each argument a list of `Value`s, e.g. `loss(x, y)`) and compile
-    the mean over a batch with its gradient with respect to `parameters` (Values the loss reads)."""
-    return CompiledLoss(loss, parameters, example_sample)
+    the mean over a batch with its gradient with respect to `parameters` (Values the loss reads).
+
+    `backend` is "python", "c" or "auto", as for `compile_function`."""
+    return CompiledLoss(loss, parameters, example_sample, backend)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 from microgradnet import checks
 from microgradnet.codegen import Names
+from microgradnet.compiler import cbackend
 from microgradnet.compiler.emit import build, indent, passes, tuple_of
 from microgradnet.compiler.trace import (
     DOMAIN_ERRORS,
@@ -28,26 +29,38 @@ def _roles(inputs: Sequence[Value]) -> dict[Value, Role]:
 
 
 class CompiledFunction:
-    """f compiled to straight-line Python: `compiled(inputs)` is `(f(inputs), df/dinputs)`.
+    """f compiled to straight-line code: `compiled(inputs)` is `(f(inputs), df/dinputs)`.
 
-    `source` is the generated code: the forward pass and the backward pass, one line per node,
-    each backward line commented with the chain rule it applies.
+    `backend` is the back end it runs on, "python" or "c". `source` is its generated code: the
+    forward pass and the backward pass, one line per node (Python, each backward line commented
+    with the chain rule it applies), or the same passes in C.
     """
 
-    def __init__(self, f: Callable[..., Value], example_inputs: Sequence[float]) -> None:
+    def __init__(self, f: Callable[..., Value], example_inputs: Sequence[float], backend: str = "auto") -> None:
         if not callable(f):
             raise TypeError(f"compile: f must be a callable returning a Value, got {type(f).__name__}")
         example = checks.value_row("example_inputs", example_inputs)
+        self.backend = cbackend.choose(backend)
         require_graph("compile")
         self.f = f
         self.n_inputs = len(example)
         labels = argument_names(f, self.n_inputs, "x")
         inputs = [Value(x, label) for x, label in zip(example, labels)]
         out = call_traced(f, inputs)
+        order = topological_order(out)
+        self._signature = signature(order, _roles(inputs))
+        self._native = cbackend.CFunction(order, inputs) if self.backend == "c" else None
+        self._python: Callable[..., tuple[float, tuple[float, ...]]] | None = None
+        self._traced = (out, inputs, labels)
+        self.source = self._native.source if self._native is not None else self._build_python()
+
+    def _build_python(self) -> str:
+        """The Python back end's source; its function is built on first use by the C back end,
+        for a call the C code leaves to it."""
+        out, inputs, labels = self._traced
         names = Names()
         leaves = {v: names.fresh(v.label or labels[i]) for i, v in enumerate(inputs)}
         traced = passes(out, leaves, inputs, names)
-        self._signature = signature(traced.order, _roles(inputs))
         lines = [
             f"def value_and_grad({', '.join(leaves.values())}):",
             "    # forward pass: each node from its parents",
@@ -56,8 +69,9 @@ class CompiledFunction:
             *indent(traced.backward, 1),
             f"    return {traced.value}, {tuple_of(traced.gradients)}",
         ]
-        self.source = "\n".join(lines) + "\n"
-        self._function = build(self.source, names.globals, "value_and_grad")
+        source = "\n".join(lines) + "\n"
+        self._python = build(source, names.globals, "value_and_grad")
+        return source
 
     def _inputs(self, inputs: Sequence[float]) -> list[float]:
         if isinstance(inputs, Sequence) and not isinstance(inputs, (str, bytes)) and len(inputs) != self.n_inputs:
@@ -71,8 +85,15 @@ class CompiledFunction:
         engine, so that the error raised is the engine's (see `trace.engine_error`).
         """
         xs = self._inputs(inputs)
+        if self._native is not None:
+            result = self._native(xs)
+            if result is not None and math.isfinite(result[0]):
+                return result
+        if self._python is None:
+            self._build_python()
+        assert self._python is not None
         try:
-            value, gradient = self._function(*xs)
+            value, gradient = self._python(*xs)
         except DOMAIN_ERRORS as error:
             raise engine_error(error, lambda: self._graph_path(xs)) from None
         if not math.isfinite(value):
@@ -108,14 +129,20 @@ class CompiledFunction:
         return True
 
     def __repr__(self) -> str:
-        return f"<CompiledFunction of {getattr(self.f, '__qualname__', self.f)!r}, {self.n_inputs} inputs>"
+        name = getattr(self.f, "__qualname__", self.f)
+        return f"<CompiledFunction of {name!r}, {self.n_inputs} inputs, backend={self.backend!r}>"
 
 
-def compile_function(f: Callable[..., Value], example_inputs: Sequence[float]) -> CompiledFunction:
-    """Trace `f(*Values)` once on `example_inputs` and return it compiled to straight-line Python.
+def compile_function(
+    f: Callable[..., Value], example_inputs: Sequence[float], backend: str = "auto"
+) -> CompiledFunction:
+    """Trace `f(*Values)` once on `example_inputs` and return it compiled to straight-line code.
+
+    `backend`: "python" (generated Python), "c" (generated C, compiled by the system's C
+    compiler; an error without one) or "auto" (C where a compiler is found, else Python).
 
     `compiled(inputs)` gives `(value, gradient)` with `gradient[i] = df/dinputs[i]`, equal to
     the engine's `backward()`. Leaves f creates itself (constants such as targets) are baked in
     as literals. Control flow that depends on values is frozen: see `CompiledFunction.check`.
     """
-    return CompiledFunction(f, example_inputs)
+    return CompiledFunction(f, example_inputs, backend)
