@@ -438,24 +438,18 @@ def test_compile_mlp_loss_takes_cross_entropy(output: str) -> None:
 @pytest.mark.parametrize("backend", BACKENDS)
 @given(batch_problems(costs=TRACEABLE_COSTS))
 def test_compiled_mlp_loss_equals_mean_cost_backward(backend: str, problem: BatchProblem) -> None:
-    """On random networks, the compiled mean cost and gradients equal mean_cost(...).backward()'s,
-    to rel 1e-12 of the sum of the samples' gradient magnitudes (the reordering error of a sum)."""
+    """On random networks, the compiled mean cost and gradients are mean_cost(...).backward()'s to the
+    last bit: every parameter's sum over the batch adds the same terms in the same order."""
     mlp, xs, ys, cost = problem.mlp, problem.xs, problem.ys, get_cost(problem.cost)
     compiled = compile_mlp_loss(mlp, cost, backend=backend)
     parameters = mlp.parameters()
-    scale = [0.0] * len(parameters)
-    for x, y in zip(xs, ys):
-        mlp.zero_grad()
-        cost(mlp(x), y).backward()
-        scale = [s + abs(p.grad) / len(xs) for s, p in zip(scale, parameters)]
     mlp.zero_grad()
     expected = mean_cost([cost(mlp(x), y) for x, y in zip(xs, ys)])
     expected.backward()
     wanted = [p.grad for p in parameters]
     mlp.zero_grad()
-    assert same(compiled(xs, ys), expected.data)
-    for p, want, s in zip(parameters, wanted, scale):
-        assert math.isclose(p.grad, want, rel_tol=1e-12, abs_tol=1e-12 * s), (p.label, p.grad, want)
+    assert compiled(xs, ys) == expected.data
+    assert [p.grad for p in parameters] == wanted
 
 
 def test_compiled_training_follows_the_graph_engine() -> None:
@@ -495,7 +489,7 @@ def test_compile_loss_takes_any_loss_of_parameters_and_data() -> None:
     compiled = compile_loss(lambda x, y: (p * x[0] - y[0]) ** 2, [p], [[1.0], [0.0]], backend="python")
     assert compiled([[1.0], [3.0]], [[1.0], [3.0]]) == (1.0 + 9.0) / 2
     assert p.grad == (2 * 1.0 * 1.0 + 2 * 3.0 * 3.0) / 2
-    assert "for (x_0,), (y_0,) in zip(xs, ys):" in compiled.source
+    assert "for (x_0,), (y_0,) in zip(reversed(xs), reversed(ys)):" in compiled.source
 
 
 def test_compiled_loss_checks_its_batches() -> None:

@@ -96,10 +96,12 @@ class CompiledLoss:
 
         total = names.bind(exact_sum, "exact_sum")
         rows = [tuple_of([leaves[v] for v in row]) for row in data]
+        # The samples last to first: the order in which backward() of their mean reaches them, so
+        # that each parameter's sum over the batch adds the same terms in the same order.
         loop = (
-            f"for {rows[0]} in {batches[0]}:"
+            f"for {rows[0]} in reversed({batches[0]}):"
             if len(rows) == 1
-            else f"for {', '.join(rows)} in zip({', '.join(batches)}):"
+            else f"for {', '.join(rows)} in zip({', '.join(f'reversed({b})' for b in batches)}):"
         )
         lines = [
             f"def mean_value_and_grad(parameters, {', '.join(batches)}):",

@@ -96,7 +96,7 @@ class CLoss:
         entry = f"int mean_value_and_grad(const double *P, {batches}long n, double top, double *costs, double *G)"
         setup = [f"for (long i = 0; i < {self.n_parameters}; i++) G[i] = 0.0;"]
         per_sample = [
-            "for (long s = 0; s < n && !error; s++) {",
+            "for (long s = n - 1; s >= 0 && !error; s--) {  /* last to first, as backward() reaches them */",
             *(f"    const double *x{a} = d{a} + s * {len(row)};" for a, row in enumerate(data)),
             *(f"    {call}" for call in passes.forward_calls),
             f"    costs[s] = {passes.value};",
