@@ -30,7 +30,8 @@ def _check_unit_interval(name: str, value: object) -> float:
     return number
 
 
-def _check_non_negative(name: str, value: object) -> float:
+def check_non_negative(name: str, value: object) -> float:
+    """`value` as a float, a `ValueError` naming `name` if it is negative (a learning rate, a decay)."""
     number = checks.real(name, value)
     if number < 0.0:
         raise ValueError(f"{name} must be >= 0, got {number!r}")
@@ -57,18 +58,18 @@ class Optimizer:
             if id(p) in seen:
                 raise ValueError(f"params[{i}] ({p.label or 'unlabelled'}) appears twice; it would be updated twice")
             seen.add(id(p))
-        self.lr = _check_non_negative("lr", lr)
+        self.lr = check_non_negative("lr", lr)
         self.allow_nonfinite = bool(allow_nonfinite)
 
     def zero_grad(self) -> None:
         """Set `grad` of every parameter to 0 (gradients accumulate across `backward()` calls)."""
         for p in self.params:
-            p.grad = 0.0
+            p._grad = 0.0  # the slot itself, as the engine writes it: a 0.0 needs no check
 
     def _gradients(self) -> list[float]:
         """Each parameter's gradient; a `ValueError` naming the first non-finite one unless allowed."""
-        gradients = [p.grad for p in self.params]
-        if not self.allow_nonfinite:
+        gradients = [p._grad for p in self.params]
+        if not self.allow_nonfinite and not all(map(math.isfinite, gradients)):
             for i, (p, g) in enumerate(zip(self.params, gradients)):
                 if not math.isfinite(g):
                     name = p.label or f"params[{i}]"
@@ -81,8 +82,8 @@ class Optimizer:
     def _apply(self, updates: list[float]) -> None:
         """p <- p - update for every parameter, all or none: a `ValueError` naming the first parameter the
         update would make non-finite (a learning rate so large that it overflows), unless allowed."""
-        new = [p.data - u for p, u in zip(self.params, updates)]
-        if not self.allow_nonfinite:
+        new = [p._data - u for p, u in zip(self.params, updates)]
+        if not self.allow_nonfinite and not all(map(math.isfinite, new)):
             for i, (p, value) in enumerate(zip(self.params, new)):
                 if not math.isfinite(value):
                     raise ValueError(
@@ -90,7 +91,7 @@ class Optimizer:
                         "no parameter was updated (lower lr, or pass allow_nonfinite=True)"
                     )
         for p, value in zip(self.params, new):
-            p.data = value
+            p._data = value  # a float: p._data - u is one
 
     def step(self) -> None:
         """Apply one update to every parameter from its current `grad`."""
@@ -161,7 +162,7 @@ class Adam(Optimizer):
             raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         beta1, beta2 = betas
         self.betas = (_check_unit_interval("beta1", beta1), _check_unit_interval("beta2", beta2))
-        self.eps = _check_non_negative("eps", eps)
+        self.eps = check_non_negative("eps", eps)
         self.t = 0
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 
 from microgradnet import checks
 from microgradnet.codegen import Names
@@ -22,15 +24,46 @@ from microgradnet.compiler.trace import (
 )
 from microgradnet.engine import Value, sum_values
 from microgradnet.operations import exact_sum
+from microgradnet.optim import SGD, check_non_negative
 from microgradnet.toposort import topological_order
 
 
-def _finite_sum(row: Sequence[float]) -> bool:
+def _finite_sum(row: Iterable[float]) -> bool:
     """Whether `math.fsum` takes `row` (real numbers only) to a finite sum (finite numbers only)."""
     try:
         return math.isfinite(math.fsum(row))
     except (TypeError, ValueError, OverflowError):
         return False
+
+
+def _plain_rows(batch: Sequence[Sequence[float]], width: int) -> bool:
+    """Whether `batch` is the common case: lists (or tuples) of `width` finite floats each, checked
+    by a few passes in C over the whole batch instead of a Python loop over its samples."""
+    numbers = itertools.chain.from_iterable
+    return (
+        {*map(type, batch)} <= {list, tuple}
+        and {*map(len, batch)} <= {width}
+        and {*map(type, numbers(batch))} <= {float}
+        and _finite_sum(numbers(batch))
+    )
+
+
+class Batch:
+    """Batches checked once, with their numbers laid out as the C back end reads them
+    (`CompiledLoss.prepare`): pass it in place of the batches, call after call."""
+
+    def __init__(self, rows: Sequence[Sequence[Sequence[float]]], widths: Sequence[int]) -> None:
+        self.rows = tuple(rows)
+        self.n = len(self.rows[0])
+        self.widths = tuple(widths)
+
+    @functools.cached_property
+    def flat(self) -> tuple[array[float], ...]:
+        """Each batch's numbers, sample after sample, as doubles."""
+        return tuple(array("d", itertools.chain.from_iterable(batch)) for batch in self.rows)
+
+    def __repr__(self) -> str:
+        return f"<Batch of {self.n} samples, widths {list(self.widths)}>"
 
 
 class CompiledLoss:
@@ -141,6 +174,9 @@ class CompiledLoss:
                 raise ValueError(f"the batches differ in length: batch 0 has {n} samples, batch {i} has {len(batch)}")
             n = len(batch)
             width = self.widths[i]
+            if _plain_rows(batch, width):
+                checked.append(batch)
+                continue
             for s, row in enumerate(batch):
                 if type(row) in (list, tuple) and len(row) == width and _finite_sum(row):
                     continue  # the common case, checked by one C call
@@ -155,34 +191,77 @@ class CompiledLoss:
             raise ValueError("the batch is empty")
         return checked
 
-    def __call__(self, *batches: Sequence[Sequence[float]]) -> float:
+    def prepare(self, *batches: Sequence[Sequence[float]]) -> Batch:
+        """The batches checked and converted once, for a data set used step after step:
+        `compiled(compiled.prepare(xs, ys))` is `compiled(xs, ys)` without checking them again."""
+        checked = self._batches(batches)
+        return Batch([tuple(map(tuple, batch)) for batch in checked], self.widths)  # a copy: later edits change nothing
+
+    def _prepared(self, batches: Sequence[Sequence[Sequence[float]] | Batch]) -> Batch:
+        if len(batches) == 1 and isinstance(batches[0], Batch):
+            if batches[0].widths != tuple(self.widths):
+                raise ValueError(
+                    f"this Batch was prepared for samples of widths {list(batches[0].widths)}, "
+                    f"but the loss takes widths {self.widths}"
+                )
+            return batches[0]
+        return Batch(self._batches(batches), self.widths)  # type: ignore[arg-type]
+
+    def __call__(self, *batches: Sequence[Sequence[float]] | Batch) -> float:
         """Mean cost over the batch; adds d(mean cost)/dp into `p.grad` for every parameter.
 
         Every number must be finite, and a cost that is not raises the graph engine's error.
+        `batches` may also be one `Batch` made by `prepare`.
         """
-        batches = tuple(self._batches(batches))
-        n = len(batches[0])
-        values = [p.data for p in self.parameters]
-        result = self._native(values, batches, n, 1.0 / n) if self._native is not None else None
-        if result is not None and math.isfinite(cost := exact_sum(result[0]) / n):
-            self._add_gradient(result[1])
-            return cost
+        batch = self._prepared(batches)
+        values = [p._data for p in self.parameters]
+        if self._native is not None:
+            result = self._native(values, batch.flat, batch.n, 1.0 / batch.n)
+            if result is not None and math.isfinite(cost := exact_sum(result[0]) / batch.n):
+                self._add_gradient(result[1])
+                return cost
+        cost, gradient = self._python_cost_and_gradient(values, batch)
+        self._add_gradient(gradient)
+        return cost
+
+    def step(self, lr: float, *batches: Sequence[Sequence[float]] | Batch) -> float:
+        """One SGD step on the batch, p <- p - lr dcost_avg/dp, and the batch's mean cost before it.
+
+        The same numbers, errors and `p.grad` afterwards as `optim.SGD(parameters, lr)` taking
+        `zero_grad()`, `compiled(*batches)`, `step()`; on the C back end, in one call.
+        """
+        lr = check_non_negative("lr", lr)
+        batch = self._prepared(batches)
+        if self._native is not None:
+            result = self._native([p._data for p in self.parameters], batch.flat, batch.n, 1.0 / batch.n, lr)
+            if result is not None and result[2] is not None and math.isfinite(cost := exact_sum(result[0]) / batch.n):
+                for p, value, g in zip(self.parameters, result[2], result[1]):
+                    p._data, p._grad = value, g
+                return cost
+        sgd = SGD(self.parameters, lr)  # the C code met an error or a non-finite step: SGD says which
+        sgd.zero_grad()
+        cost = self(batch)
+        sgd.step()
+        return cost
+
+    def _python_cost_and_gradient(self, values: Sequence[float], batch: Batch) -> tuple[float, Sequence[float]]:
+        """The Python back end's mean cost and gradient sums, or the graph engine's error."""
         if self._python is None:
             self._build_python()
         assert self._python is not None
+        rows, n = batch.rows, batch.n
         try:
-            cost, gradient = self._python(values, *batches)
+            cost, gradient = self._python(values, *rows)
         except DOMAIN_ERRORS as error:
-            raise engine_error(error, lambda: self._graph_path(batches, n)) from None
+            raise engine_error(error, lambda: self._graph_path(rows, n)) from None
         if not math.isfinite(cost):  # the graph path refuses it: raise its error, naming the sample
-            self._graph_path(batches, n)
-        self._add_gradient(gradient)
-        return float(cost)
+            self._graph_path(rows, n)
+        return float(cost), gradient
 
     def _add_gradient(self, gradient: Sequence[float]) -> None:
         """p.grad += dcost_avg/dp for every parameter, as `backward()` adds."""
         for p, g in zip(self.parameters, gradient):
-            p.grad += g
+            p._grad += g  # the slot, as backward() adds into it: both are floats
 
     def _graph_path(self, batches: Sequence[Sequence[Sequence[float]]], n: int) -> None:
         """The batch's mean cost on the graph engine, run for its error: every sample's cost finite

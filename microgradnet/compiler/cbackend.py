@@ -11,7 +11,6 @@ from __future__ import annotations
 import ctypes
 from array import array
 from collections.abc import Sequence
-from itertools import chain
 
 from microgradnet.compiler import native, toolchain
 from microgradnet.compiler.native import Leaf, Slot
@@ -93,7 +92,10 @@ class CLoss:
         arguments = f"const double *P, {rows}double *G, double *v, double *g, double top, int *err"
         passes = native.passes(order, leaves, "top", arguments)
         batches = "".join(f"const double *d{a}, " for a in range(len(data)))
-        entry = f"int mean_value_and_grad(const double *P, {batches}long n, double top, double *costs, double *G)"
+        entry = (
+            f"int mean_value_and_grad(const double *P, {batches}long n, double top, double *costs, double *G, "
+            "double lr, double *stepped)"
+        )
         setup = [f"for (long i = 0; i < {self.n_parameters}; i++) G[i] = 0.0;"]
         per_sample = [
             "for (long s = n - 1; s >= 0 && !error; s--) {  /* last to first, as backward() reaches them */",
@@ -102,19 +104,37 @@ class CLoss:
             f"    costs[s] = {passes.value};",
             *(f"    {call}" for call in passes.backward_calls),
             "}",
+            "if (stepped != NULL && !error) {  /* an SGD step, as optim.SGD takes it: p - lr * g */",
+            f"    for (long i = 0; i < {self.n_parameters}; i++) {{",
+            "        double update = lr * G[i];",
+            "        stepped[i] = P[i] - update;",
+            "        if (!isfinite(G[i]) || !isfinite(stepped[i])) error = 3;  /* SGD refuses it: say why in Python */",
+            "    }",
+            "}",
         ]
         self.source = _program(passes, entry, setup, per_sample)
         self._entry = toolchain.load(self.source).mean_value_and_grad
         pointers = [ctypes.c_void_p] * (1 + len(data))
-        self._entry.argtypes = [*pointers, ctypes.c_long, ctypes.c_double, ctypes.c_void_p, ctypes.c_void_p]
+        scalars = [ctypes.c_long, ctypes.c_double]
+        self._entry.argtypes = [*pointers, *scalars, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_double, ctypes.c_void_p]
         self._entry.restype = ctypes.c_int
 
     def __call__(
-        self, parameters: Sequence[float], batches: Sequence[Sequence[Sequence[float]]], n: int, top: float
-    ) -> tuple[array[float], array[float]] | None:
-        """(costs, gradient sums), or None where the C code stopped at an error."""
+        self, parameters: Sequence[float], batches: Sequence[array[float]], n: int, top: float, lr: float | None = None
+    ) -> tuple[array[float], array[float], array[float] | None] | None:
+        """(costs, gradient sums, parameters after an SGD step of `lr` or None), or None where the C
+        code stopped at an error; `batches` holds each argument's samples, one after the other."""
         p = array("d", parameters)
-        flat = [array("d", chain.from_iterable(batch)) for batch in batches]
         costs, gradient = array("d", bytes(8 * n)), array("d", bytes(8 * self.n_parameters))
-        status = self._entry(_address(p), *map(_address, flat), n, top, _address(costs), _address(gradient))
-        return None if status else (costs, gradient)
+        stepped = None if lr is None else array("d", bytes(8 * self.n_parameters))
+        status = self._entry(
+            _address(p),
+            *map(_address, batches),
+            n,
+            top,
+            _address(costs),
+            _address(gradient),
+            0.0 if lr is None else lr,
+            None if stepped is None else _address(stepped),
+        )
+        return None if status else (costs, gradient, stepped)

@@ -166,6 +166,22 @@ class _Program:
         self.slots += 1
         return Slot("v", self.slots - 1)
 
+    def allocate(self) -> None:
+        """A slot of v for every node the graph computes; the members of a group (a layer's
+        activations, read by every neuron of the next layer) side by side, so that the loops over
+        them read and write consecutive doubles."""
+        for node in self.order:
+            row = OPERATIONS.get(node.op)
+            if row is None or not row.has_groups or node in self.leaves:
+                continue
+            for name, group in groups(row, node.parents).items():
+                fresh = all(p.parents and p not in self.leaves and p not in self.slot for p in group)
+                if name.endswith(GROUP) and len(group) > 1 and fresh and len(set(group)) == len(group):
+                    self.slot.update((p, self._new_slot()) for p in group)
+        for node in self.order:
+            if node.parents and node not in self.leaves and node not in self.slot:
+                self.slot[node] = self._new_slot()
+
     # --- forward -------------------------------------------------------------------------
 
     def write_forward(self) -> None:
@@ -180,7 +196,7 @@ class _Program:
                 rhs = _Translate(self._names(row, node), self._wholes(row, node), self._size(row, node))(
                     _parsed(row.forward)
                 )
-                self.slot[node] = slot = self._new_slot()
+                slot = self.slot[node]
                 self.expr[node] = str(slot)
                 comment = f"  /* {_comment(node.label)} */" if node.label else ""
                 self.forward.append(f"{slot} = {rhs};{comment}")
@@ -335,6 +351,7 @@ def passes(order: Sequence[Value], leaves: dict[Value, Leaf], start: str, argume
     `start` is the C expression of d top/d root (`1.0`, or d C_avg/d C over a batch).
     """
     program = _Program(order, leaves)
+    program.allocate()
     program.write_forward()
     program.write_backward(order[-1], start)
     result = CPasses(value=program.expr[order[-1]], slots=max(program.slots, 1))
