@@ -19,10 +19,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from backends import BACKENDS
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pages import DOCS, code_blocks, text
-from backends import BACKENDS
 from strategies import COST_NAMES, ROW_CASES, BatchProblem, Expression, Ones, batch_problems, expressions, reals
 
 import microgradnet

@@ -114,9 +114,8 @@ class CLoss:
         ]
         self.source = _program(passes, entry, setup, per_sample)
         self._entry = toolchain.load(self.source).mean_value_and_grad
-        pointers = [ctypes.c_void_p] * (1 + len(data))
-        scalars = [ctypes.c_long, ctypes.c_double]
-        self._entry.argtypes = [*pointers, *scalars, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_double, ctypes.c_void_p]
+        pointer, number = ctypes.c_void_p, ctypes.c_double
+        self._entry.argtypes = [*[pointer] * (1 + len(data)), ctypes.c_long, number, pointer, pointer, number, pointer]
         self._entry.restype = ctypes.c_int
 
     def __call__(
