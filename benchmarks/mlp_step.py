@@ -90,10 +90,10 @@ class CompiledStep(MicrogradnetStep):
     and code generation are paid once, in the constructor, and kept in `compile_seconds`.
     """
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, backend: str = "python") -> None:
         super().__init__(problem)
         start = time.perf_counter()
-        self.loss = compile_mlp_loss(self.mlp, "half_sse")
+        self.loss = compile_mlp_loss(self.mlp, "half_sse", backend=backend)
         self.compile_seconds = time.perf_counter() - start
 
     def forward(self) -> None:
@@ -278,5 +278,18 @@ IMPLEMENTATIONS: dict[str, Callable[[Problem], Step]] = {
     "delta loop (pure Python)": DeltaLoopStep,
     "numpy (matrices)": NumpyStep,
 }
+
+
+def _native_steps() -> dict[str, Callable[[Problem], Step]]:
+    """The C back end and the hand-written C loop, where a C compiler is found."""
+    from benchmarks.native import CompiledCStep, HandWrittenCStep
+    from microgradnet.compiler import toolchain
+
+    if not toolchain.available():
+        return {}
+    return {"microgradnet compiled C": CompiledCStep, "hand-written C loop": HandWrittenCStep}
+
+
+IMPLEMENTATIONS.update(_native_steps())
 # The implementation every other one's gradients and speed are compared with.
 REFERENCE = "delta loop (pure Python)"

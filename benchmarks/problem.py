@@ -7,10 +7,12 @@ batch, SGD).
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 from microgradnet import MLP
 from microgradnet.datasets import moons
+from microgradnet.losses import one_hot
 
 SIZES = [2, 16, 16, 1]
 SAMPLES = 100
@@ -34,10 +36,16 @@ class Problem:
     learning_rate: float
 
 
-def make_problem(samples: int = SAMPLES, seed: int = SEED) -> Problem:
-    """The W1 problem: `datasets.moons` and the starting weights of `MLP(2, [16, 16, 1], seed=seed)`."""
-    xs, ys = moons(samples, noise=0.1, seed=seed)
-    mlp = MLP(SIZES[0], SIZES[1:], seed=seed)
+def make_problem(samples: int = SAMPLES, seed: int = SEED, sizes: list[int] = SIZES) -> Problem:
+    """The W1 problem: `datasets.moons` and the starting weights of `MLP(2, [16, 16, 1], seed=seed)`;
+    for other `sizes`, inputs drawn uniformly from [0, 1] and one-hot targets of a random class."""
+    if sizes[0] == 2:
+        xs, ys = moons(samples, noise=0.1, seed=seed)
+    else:
+        rng = random.Random(seed)
+        xs = [[rng.random() for _ in range(sizes[0])] for _ in range(samples)]
+        ys = [one_hot(rng.randrange(sizes[-1]), sizes[-1]) for _ in range(samples)]
+    mlp = MLP(sizes[0], sizes[1:], seed=seed)
     weights = [[[w.data for w in neuron.w] for neuron in layer.neurons] for layer in mlp.layers]
     biases = [[neuron.b.data for neuron in layer.neurons] for layer in mlp.layers]
-    return Problem(list(SIZES), xs, ys, weights, biases, LEARNING_RATE)
+    return Problem(list(sizes), xs, ys, weights, biases, LEARNING_RATE)

@@ -8,6 +8,10 @@ SPEEDUP_TARGET = 100.0  # microgradnet at least 100x faster than micrograd on W1
 COMPILED_TARGET = 0.5  # the compiled step at most half the hand-written delta loop's time
 MEMORY_TARGET = 0.25  # microgradnet's bytes per node at most a quarter of micrograd's
 GRADIENT_TOLERANCE = 1e-12
+C_NUMPY_TARGET = 2.0  # the C back end's W1 step at most twice numpy's closed form
+C_SPEEDUP_TARGET = 5000.0  # and at least 5,000x faster than micrograd, collector on
+C_COMPILE_TARGET = 2.0  # seconds to trace, generate and compile a 784-32-10 MLP's cost
+C_STEP = "microgradnet compiled C"
 
 
 def targets(out: dict[str, Any]) -> list[dict[str, Any]]:
@@ -36,9 +40,30 @@ def targets(out: dict[str, Any]) -> list[dict[str, Any]]:
             checks.append(
                 _check("W1: compiled step <= 0.5x the delta loop (gc on)", f"{ratio:.2f}x", ratio <= COMPILED_TARGET)
             )
+        if C_STEP in impls:
+            c_step = impls[C_STEP]["median"]["gc on"]["step"]
+            ratio = c_step / impls["numpy (matrices)"]["median"]["gc on"]["step"]
+            checks.append(_check("W1: C back end step <= 2x numpy (gc on)", f"{ratio:.2f}x", ratio <= C_NUMPY_TARGET))
+            speedup = theirs["step"] / c_step
+            checks.append(
+                _check(
+                    "W1: C back end >= 5,000x faster than micrograd (gc on)",
+                    f"{speedup:,.0f}x",
+                    speedup >= C_SPEEDUP_TARGET,
+                )
+            )
+            diff = out["w1"]["c_vs_graph_grad_diff"]
+            checks.append(
+                _check("W1: C back end gradients equal the graph engine's bit for bit", f"{diff:.1e}", diff == 0.0)
+            )
         diff = out["w1"]["largest_grad_diff"]
         checks.append(
             _check("W1: gradients of all implementations agree within 1e-12", f"{diff:.1e}", diff < GRADIENT_TOLERANCE)
+        )
+    if "c" in out:
+        seconds = out["c"]["compile"]["784-32-10"]["c"]
+        checks.append(
+            _check("784-32-10: trace, generate and compile in C < 2 s", f"{seconds:.2f} s", seconds < C_COMPILE_TARGET)
         )
     if "w2w3" in out:
         errors = [
@@ -75,6 +100,8 @@ def render(out: dict[str, Any]) -> str:
     ]
     if "w1" in out:
         lines += ["", *_w1(out["w1"])]
+    if "c" in out:
+        lines += ["", *_c(out["c"])]
     if "w2w3" in out:
         lines += ["", *_w2w3(out["w2w3"])]
     if "w4" in out:
@@ -117,6 +144,30 @@ def _w1(w1: dict[str, Any]) -> list[str]:
                 f"{name}: tracing and code generation took {_ms(result['compile_seconds'])} ms, once "
                 "(not in the step times); its forward column is the whole step (both passes run per sample)."
             )
+    return lines
+
+
+def _c(c: dict[str, Any]) -> list[str]:
+    lines = [
+        "The C back end at larger sizes (one SGD step, half_sse; ms per step, gc on), and the cost of compiling.",
+        "",
+        "| problem | numpy (matrices) | microgradnet compiled C | hand-written C loop | C ÷ numpy | C ÷ hand-written |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, times in c["sizes"].items():
+        numpy, ours, hand = times["numpy (matrices)"], times[C_STEP], times["hand-written C loop"]
+        lines.append(
+            f"| {label} | {_ms(numpy)} | {_ms(ours)} | {_ms(hand)} | {ours / numpy:.2f}x | {ours / hand:.2f}x |"
+        )
+    lines += [
+        "",
+        "| MLP | trace + generate + compile, C (s) | trace + generate, Python (s) | Python, per parameter (µs) |",
+        "|---|---:|---:|---:|",
+    ]
+    for sizes, seconds in c["compile"].items():
+        lines.append(
+            f"| {sizes} | {seconds['c']:.2f} | {seconds['python']:.2f} | {seconds['python per parameter'] * 1e6:.0f} |"
+        )
     return lines
 
 

@@ -20,8 +20,9 @@ from typing import Any
 
 from benchmarks import graphs, report
 from benchmarks.mlp_step import IMPLEMENTATIONS, REFERENCE, Step
-from benchmarks.problem import make_problem
+from benchmarks.problem import SIZES, make_problem
 from benchmarks.timing import GC_MODES, collector, median, rotated, steps_per_sample, time_steps
+from microgradnet.compiler import toolchain
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -89,11 +90,51 @@ def mlp_step(repeat: int, target: float) -> dict[str, Any]:
             for mode, samples in result["samples"].items()
         }
     pairs = [(a, b) for a in gradients for b in gradients if a < b]
+    c_gradients = gradients.get("microgradnet compiled C", gradients["microgradnet"])
     return {
+        "c_vs_graph_grad_diff": max(abs(x - y) for x, y in zip(c_gradients, gradients["microgradnet"])),
         "implementations": results,
         "reference": REFERENCE,
         "largest_grad_diff": max(max(abs(x - y) for x, y in zip(gradients[a], gradients[b])) for a, b in pairs),
     }
+
+
+def native(repeat: int, target: float) -> dict[str, Any]:
+    """The C back end beside numpy's closed form and the hand-written C loop, at larger sizes, and
+    the seconds to trace, generate and compile."""
+    from benchmarks.mlp_step import NumpyStep
+    from benchmarks.native import CompiledCStep, HandWrittenCStep, compile_seconds
+
+    factories: dict[str, Any] = {
+        "numpy (matrices)": NumpyStep,
+        "microgradnet compiled C": CompiledCStep,
+        "hand-written C loop": HandWrittenCStep,
+    }
+    results: dict[str, Any] = {"sizes": {}, "compile": {}}
+    for label, sizes, samples in (
+        ("2-16-16-1, 1,000 samples", SIZES, 1000),
+        ("784-32-10, 100 samples", [784, 32, 10], 100),
+    ):
+        problem = make_problem(samples, sizes=sizes)
+        steps = {name: factory(problem) for name, factory in factories.items()}
+        k = {name: steps_per_sample(_one_step(step), target) for name, step in steps.items()}
+        samples_of: dict[str, list[float]] = {name: [] for name in steps}
+        for repetition in range(repeat):
+            for name in rotated(list(steps), repetition):
+                with collector(True):
+                    samples_of[name].append(time_steps(steps[name], k[name])["step"])
+        results["sizes"][label] = {name: median(times) for name, times in samples_of.items()}
+    for sizes in (SIZES, [784, 32, 10]):
+        results["compile"]["-".join(map(str, sizes))] = compile_seconds(sizes)
+    return results
+
+
+def _one_step(step: Step) -> float:
+    start = time.perf_counter()
+    step.forward()
+    step.backward()
+    step.update()
+    return time.perf_counter() - start
 
 
 def big_graphs(repeat: int, n: int, n_micrograd: int) -> dict[str, Any]:
@@ -175,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--micrograd-nodes", type=int, default=100_000, help="N for micrograd's big graphs (default 100,000)"
     )
-    parser.add_argument("--only", default="w1,w2w3,w4", help="comma-separated subset of w1,w2w3,w4")
+    parser.add_argument("--only", default="w1,c,w2w3,w4", help="comma-separated subset of w1,c,w2w3,w4")
     parser.add_argument("--json", type=Path, default=None, help="where to write the results (default: results/)")
     args = parser.parse_args(argv)
     repeat = 3 if args.quick and args.repeat == 5 else args.repeat
@@ -186,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     out: dict[str, Any] = {"started": started.isoformat(timespec="seconds"), "machine": machine(), "repeat": repeat}
     if "w1" in only:
         out["w1"] = mlp_step(repeat, target)
+    if "c" in only and toolchain.available():
+        out["c"] = native(repeat, target)
     if "w2w3" in only:
         out["w2w3"] = big_graphs(repeat, n, min(args.micrograd_nodes, n))
     if "w4" in only:
