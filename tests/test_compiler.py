@@ -616,16 +616,19 @@ def _compiling_page() -> str:
     return text(DOCS / "compiling.md")
 
 
-def test_the_docs_examples_run() -> None:
-    """The compiling page's compile and training examples run as written."""
-    usage, training, _ = code_blocks(_compiling_page(), "python")
-    for block in (usage, training):
+def test_the_docs_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
+    """The compiling page's examples (compiling, choosing a back end, training, the C back end's
+    fastest loop) run as written, and print what their comments say."""
+    usage, backend, training, _, fastest = code_blocks(_compiling_page(), "python")
+    for block in (usage, backend, training, fastest):
         exec(compile(block, "docs/compiling.md", "exec"), {})
+    printed = capsys.readouterr().out
+    assert backend.split("# ")[-1].strip() in printed.splitlines()
 
 
 def test_the_docs_show_the_golden_neuron() -> None:
     """The generated neuron the compiling page shows next to the delta equations is the golden file."""
-    _, _, listing = code_blocks(_compiling_page(), "python")
+    _, _, _, listing, _ = code_blocks(_compiling_page(), "python")
     assert listing == (GOLDEN / "neuron.py.txt").read_text()
 
 
