@@ -1,7 +1,6 @@
 """The compiler's back ends, for tests that run against each: "c" skips where no C compiler is found."""
 
 import pytest
-from system_programs import requires_program
+from system_programs import requires_c_compiler
 
-requires_c_compiler = requires_program("cc", "install one with `apt-get install gcc` (Debian, Ubuntu)")
 BACKENDS = ["python", pytest.param("c", marks=requires_c_compiler)]

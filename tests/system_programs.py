@@ -38,8 +38,21 @@ def missing(reason: str, *, allow_module_level: bool = False) -> NoReturn:
     pytest.skip(reason, allow_module_level=allow_module_level)
 
 
+# The name `requires_program` takes for the C back end's compiler, found as the back end finds it.
+C_COMPILER = "a C compiler"
+
+
 def check_program(name: str, install_hint: str) -> str:
     """The path of program `name` on PATH; without it, skip the running test, or fail it when the system is required."""
+    if name == C_COMPILER:
+        from microgradnet.compiler import toolchain
+
+        path = toolchain.find_compiler()
+        if path is None:
+            missing(
+                f"needs a C compiler (cc, gcc or clang on PATH, or $MICROGRADNET_CC), none is found; {install_hint}"
+            )
+        return path
     path = shutil.which(name)
     if path is None:
         missing(f"needs the `{name}` program, which is not on PATH; {install_hint}")
@@ -60,4 +73,5 @@ def requires_program(name: str, install_hint: str) -> pytest.MarkDecorator:
     return getattr(pytest.mark, MARKER)(name, install_hint)
 
 
+requires_c_compiler = requires_program(C_COMPILER, "install one with `apt-get install gcc` (Debian, Ubuntu)")
 requires_dot = requires_program("dot", f"it is Graphviz's layout program: {INSTALL_GRAPHVIZ}")

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import struct
-import subprocess
-import sys
 from collections.abc import Callable, Sequence
 
 import pytest
-from backends import requires_c_compiler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import ROW_CASES, BatchProblem, Expression, Ones, batch_problems, expressions
+from system_programs import requires_c_compiler
 
 import microgradnet
 from microgradnet import MLP, Value
@@ -186,30 +183,3 @@ def test_fit_trains_the_same_through_c_and_python() -> None:
         )
         runs.append((history, [p.data for p in mlp.parameters()]))
     assert runs[0] == runs[1]
-
-
-WITHOUT_COMPILER = """
-import microgradnet
-from microgradnet.compiler import toolchain
-assert not toolchain.available()
-f = microgradnet.compile_function(lambda x: x * x, [1.0])
-print(f.backend, f([3.0]))
-try:
-    microgradnet.compile_function(lambda x: x * x, [1.0], backend="c")
-except toolchain.CompilerNotFoundError as error:
-    print("error:", error)
-"""
-
-
-def test_without_a_c_compiler_auto_takes_python_and_c_says_how_to_get_one() -> None:
-    """With no C compiler (MICROGRADNET_CC=none), "auto" falls back to Python and "c" is a clear error."""
-    run = subprocess.run(
-        [sys.executable, "-c", WITHOUT_COMPILER],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "MICROGRADNET_CC": "none"},
-    )
-    assert run.returncode == 0, run.stderr
-    first, error = run.stdout.splitlines()[:2]
-    assert first == "python (9.0, (6.0,))"
-    assert "C compiler" in error and "apt-get install gcc" in error and 'backend="python"' in error

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TrainedDigits
-from system_programs import requires_dot
+from system_programs import C_COMPILER, check_program, requires_dot
 
 from microgradnet import MLP
 from microgradnet.cli import main
@@ -324,13 +324,25 @@ def test_graph_bad_arguments_are_argparse_errors(
     assert "usage: microgradnet graph" in err and message in err and "Traceback" not in err
 
 
-def test_train_compiled_prints_what_the_graph_path_prints(capsys: pytest.CaptureFixture[str]) -> None:
-    """`train --compiled` trains through the compiled graph to the same final loss and accuracy."""
+@pytest.mark.parametrize("compiled", [["--compiled"], ["--compiled", "python"], ["--compiled", "c"]])
+def test_train_compiled_prints_what_the_graph_path_prints(
+    compiled: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`train --compiled [BACKEND]` trains through the compiled graph (C or Python) to the same final
+    loss and accuracy as the graph engine."""
+    if compiled[1:] == ["c"]:
+        check_program(C_COMPILER, "install one with `apt-get install gcc` (Debian, Ubuntu)")
     argv = ["train", "--dataset", "moons", "--n", "40", "--epochs", "5", "--no-progress"]
     assert main(argv) == 0
     graph = capsys.readouterr().out
-    assert main([*argv, "--compiled"]) == 0
+    assert main([*argv, *compiled]) == 0
     assert capsys.readouterr().out == graph
+
+
+def test_train_compiled_refuses_an_unknown_back_end(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--compiled gcc` is a usage error naming the back ends there are."""
+    assert _exit_status(["train", "--compiled", "gcc"]) == 2
+    assert "invalid choice: 'gcc' (choose from 'auto', 'c', 'python')" in capsys.readouterr().err
 
 
 def test_compiled_training_failure_is_reported_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:

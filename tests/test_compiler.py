@@ -9,6 +9,7 @@ import gc
 import inspect
 import linecache
 import math
+import os
 import subprocess
 import sys
 import traceback
@@ -694,3 +695,33 @@ def test_import_microgradnet_loads_no_compiler_and_keeps_the_builtin_name() -> N
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "compile_function" in result.stdout
+
+
+# --- without a C compiler -------------------------------------------------------------------
+
+
+WITHOUT_COMPILER = """
+import microgradnet
+from microgradnet.compiler import toolchain
+assert not toolchain.available()
+f = microgradnet.compile_function(lambda x: x * x, [1.0])
+print(f.backend, f([3.0]))
+try:
+    microgradnet.compile_function(lambda x: x * x, [1.0], backend="c")
+except toolchain.CompilerNotFoundError as error:
+    print("error:", error)
+"""
+
+
+def test_without_a_c_compiler_auto_takes_python_and_c_says_how_to_get_one() -> None:
+    """With no C compiler (MICROGRADNET_CC=none), "auto" falls back to Python and "c" is a clear error."""
+    run = subprocess.run(
+        [sys.executable, "-c", WITHOUT_COMPILER],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MICROGRADNET_CC": "none"},
+    )
+    assert run.returncode == 0, run.stderr
+    first, error = run.stdout.splitlines()[:2]
+    assert first == "python (9.0, (6.0,))"
+    assert "C compiler" in error and "apt-get install gcc" in error and 'backend="python"' in error

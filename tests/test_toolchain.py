@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from backends import requires_c_compiler
+from system_programs import requires_c_compiler
 
 from microgradnet.compiler import toolchain
 
