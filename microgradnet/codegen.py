@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import copy
 import functools
 import keyword
 import math
@@ -74,30 +73,35 @@ def _parsed(template: str) -> ast.expr:
     return expression(template)
 
 
-class _Substitute(ast.NodeTransformer):
-    """A table expression with its parents, out and c replaced and its rules renamed."""
-
-    def __init__(self, values: dict[str, ast.expr], names: Names) -> None:
-        self.values = values
-        self.names = names
-
-    def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
-        """`1.0 if 2 == 0 else 0.0` (a Kronecker delta of literal indices) is written as its value."""
-        self.generic_visit(node)
-        test = node.test
+def _substitute(tree: ast.AST, values: dict[str, ast.expr], names: Names) -> Any:
+    """A new tree of the table expression `tree`, its parents, out and c replaced by `values` and
+    its rules renamed. The operands' trees are shared, not copied: no generated tree is changed
+    after it is made."""
+    if isinstance(tree, ast.Name):
+        if tree.id in values:
+            return values[tree.id]
+        return ast.Name(id=names.bind(RULES[tree.id], tree.id), ctx=ast.Load())
+    if isinstance(tree, (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop)):
+        return tree
+    fields = {}
+    for name in tree._fields:
+        field = getattr(tree, name)
+        if isinstance(field, ast.AST):
+            field = _substitute(field, values, names)
+        elif isinstance(field, list):
+            field = [_substitute(item, values, names) if isinstance(item, ast.AST) else item for item in field]
+        fields[name] = field
+    rebuilt = type(tree)(**fields)
+    if isinstance(rebuilt, ast.IfExp):  # `1.0 if 2 == 0 else 0.0`, a Kronecker delta of literal indices: its value
+        test = rebuilt.test
         if isinstance(test, ast.Compare) and all(isinstance(e, ast.Constant) for e in (test.left, *test.comparators)):
-            return node.body if eval(ast.unparse(test)) else node.orelse  # literals only
-        return node
-
-    def visit_Name(self, node: ast.Name) -> ast.expr:
-        if node.id in self.values:
-            return copy.deepcopy(self.values[node.id])
-        return ast.Name(id=self.names.bind(RULES[node.id], node.id), ctx=ast.Load())
+            return rebuilt.body if eval(ast.unparse(test)) else rebuilt.orelse  # literals only
+    return rebuilt
 
 
 def _write(template: str, values: dict[str, ast.expr], names: Names) -> ast.expr:
     """The expression `template` of the table, written for these operands."""
-    return _Substitute(values, names).visit(copy.deepcopy(_parsed(template)))  # type: ignore[no-any-return]
+    return _substitute(_parsed(template), values, names)  # type: ignore[no-any-return]
 
 
 def constant(c: float) -> ast.expr:
@@ -109,11 +113,13 @@ def constant(c: float) -> ast.expr:
 
 def as_number(expr: ast.expr) -> float | None:
     """The value of a literal expression such as `1.0` or `-1.0`, else None."""
-    try:
-        value = ast.literal_eval(expr)
-    except ValueError:
-        return None
-    return float(value) if isinstance(value, (int, float)) else None
+    sign = 1.0
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
+        sign = -1.0 if isinstance(expr.op, ast.USub) else 1.0
+        expr = expr.operand
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, (int, float)):
+        return sign * float(expr.value)
+    return None
 
 
 def _row(node: Value) -> Operation:

@@ -145,7 +145,8 @@ class _Backward:
             if not node.parents:
                 leaves_after.setdefault(edges[-1][0], []).append(node)
         for last, leaves in leaves_after.items():
-            leaves.sort(key=last.parents.index)
+            place = {parent: i for i, parent in reversed(list(enumerate(last.parents)))}  # its first place
+            leaves.sort(key=place.__getitem__)
         if root in sums:  # the cost is a parameter itself: dC_avg/dp = sum_s dC_avg/dC
             self.lines.append(f"{sums[root]} += {codegen.source(self.grad[root])}")
         for node in reversed(order):
