@@ -94,13 +94,16 @@ def test_a_compiled_loss_gives_the_python_back_ends_bits(problem: BatchProblem) 
     assert results[0] == results[1]
 
 
-def test_the_layers_backward_pass_is_loops() -> None:
-    """Each neuron's dC/dw_k and dC/da_k are one loop each over its inputs, not a line per weight."""
+def test_a_layer_is_loops() -> None:
+    """A layer's forward pass is one loop nest over its inputs and neurons, each neuron's dC/dw_k and
+    dC/da_k one loop over its inputs, not a line per weight; a single neuron is one call."""
     compiled = compile_mlp_loss(MLP(20, [8, 1], seed=0), "half_sse", backend="c")
-    loops = [line for line in compiled.source.splitlines() if line.lstrip().startswith("for (long k = 0; k < ")]
-    assert sum("k < 20;" in line for line in loops) == 8  # dC/dw of the first layer (the inputs need none)
-    assert sum("k < 8;" in line for line in loops) == 2  # dC/dw and dC/da of the output neuron
-    assert "mgn_affine(" in compiled.source
+    lines = [line.strip() for line in compiled.source.splitlines()]
+    assert sum(line.startswith("for (long k = 0; k < 20; k++) for (long j = 0; j < 8; j++)") for line in lines) == 1
+    backward = [line for line in lines if line.startswith("for (long k = 0; k < ") and "for (long j" not in line]
+    assert sum("k < 20;" in line for line in backward) == 8  # dC/dw of the first layer (the inputs need none)
+    assert sum("k < 8;" in line for line in backward) == 2  # dC/dw and dC/da of the output neuron
+    assert sum("= mgn_affine(" in line for line in lines) == 1  # the output neuron, alone in its layer
 
 
 def test_a_long_pass_is_cut_into_functions_of_bounded_size() -> None:

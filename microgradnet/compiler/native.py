@@ -25,7 +25,17 @@ from importlib import resources
 from typing import NamedTuple
 
 from microgradnet.engine import Value
-from microgradnet.operations import GROUP, INDEX, OPERATIONS, POSITION, RULES, Operation, expression, groups
+from microgradnet.operations import (
+    GROUP,
+    INDEX,
+    OPERATIONS,
+    POSITION,
+    RULES,
+    WEIGHTED_SUM,
+    Operation,
+    expression,
+    groups,
+)
 
 # Statements per generated C function: one function per pass of a large graph would make the C
 # compiler's time grow much faster than its size.
@@ -178,16 +188,35 @@ class _Program:
                 fresh = all(p.parents and p not in self.leaves and p not in self.slot for p in group)
                 if name.endswith(GROUP) and len(group) > 1 and fresh and len(set(group)) == len(group):
                     self.slot.update((p, self._new_slot()) for p in group)
+        for members in self._layers().values():
+            if len(members) > 1 and not any(z in self.slot for z in members):
+                self.slot.update((z, self._new_slot()) for z in members)
         for node in self.order:
             if node.parents and node not in self.leaves and node not in self.slot:
                 self.slot[node] = self._new_slot()
+
+    def _layers(self) -> dict[tuple[Value, ...], list[Value]]:
+        """The `w·a+b` nodes by the inputs they share: the neurons of each layer, z^l = W^l a^(l-1) + b^l."""
+        layers: dict[tuple[Value, ...], list[Value]] = {}
+        for node in self.order:
+            if node.op == WEIGHTED_SUM and node not in self.leaves:
+                inputs = tuple(groups(OPERATIONS[WEIGHTED_SUM], node.parents)["a_k"])
+                if inputs:
+                    layers.setdefault(inputs, []).append(node)
+        return layers
 
     # --- forward -------------------------------------------------------------------------
 
     def write_forward(self) -> None:
         """v[i] = the row's forward rule, parents first."""
+        first_of = {members[0]: members for members in self._layers().values()}
+        layered: set[Value] = set()
         for node in self.order:
-            if node in self.leaves:
+            if node in first_of and self._write_layer(first_of[node]):
+                layered.update(first_of[node])
+            if node in layered:
+                self.expr[node] = str(self.slot[node])
+            elif node in self.leaves:
                 self.expr[node] = str(self.leaves[node].value)
             elif not node.parents:
                 self.expr[node] = literal(node.data)
@@ -200,6 +229,43 @@ class _Program:
                 self.expr[node] = str(slot)
                 comment = f"  /* {_comment(node.label)} */" if node.label else ""
                 self.forward.append(f"{slot} = {rhs};{comment}")
+
+    def _write_layer(self, members: Sequence[Value]) -> bool:
+        """A whole layer's z_j = b_j + sum_k w_jk a_k in one loop nest, k outside and j inside, where
+        its weights and biases are parameters evenly spaced, its inputs evenly spaced and its z side
+        by side; False (and nothing written) otherwise.
+
+        Each z_j adds the same terms in the same order as the one call per neuron does, so the
+        numbers are the same; but the additions of different neurons, independent, run together
+        instead of each waiting for the one before (about 2x on the forward pass of a 784-32-10
+        MLP). Where Python's `sum` compensates (CPython 3.12 on), the call per neuron is kept.
+        """
+        row = OPERATIONS[WEIGHTED_SUM]
+        if len(members) < 2 or compensated_sum():
+            return False
+        split = [groups(row, z.parents) for z in members]
+        weights = [self._strided([self._slot_of(w) for w in s["w_k"]]) for s in split]
+        biases = self._strided([self._slot_of(s["b"][0]) for s in split])
+        rows = self._strided([self._slot_of(s["w_k"][0]) for s in split])
+        inputs = self._strided([self._slot_of(a) for a in split[0]["a_k"]])
+        outputs = self._strided([self.slot[z] for z in members])
+        if None in (biases, rows, inputs, outputs) or any(w is None or w.stride != 1 for w in weights):
+            return False
+        assert biases is not None and rows is not None and inputs is not None and outputs is not None
+        parameters = all(p in self.leaves for part in split for p in (*part["w_k"], *part["b"]))
+        if biases.stride != rows.stride or outputs.stride != 1 or not parameters:
+            return False
+        for member in members:  # the backward pass reads each neuron's groups as this layout
+            self._wholes(row, member)
+        n, z, stride = len(split[0]["a_k"]), outputs.base, rows.stride
+        label = f"  /* {_comment(members[0].label)} .. {_comment(members[-1].label)} */" if members[0].label else ""
+        self.forward += [
+            f"for (long j = 0; j < {len(members)}; j++) {z}[j] = {biases.base}[j * {stride}];{label}",
+            f"for (long k = 0; k < {n}; k++) for (long j = 0; j < {len(members)}; j++) "
+            f"{z}[j] += {rows.base}[j * {stride} + k] * {inputs.base}[k * {inputs.stride}];",
+            f"for (long j = 0; j < {len(members)}; j++) if (!isfinite({z}[j])) *err = 1;",
+        ]
+        return True
 
     def _size(self, row: Operation, node: Value) -> int:
         split = groups(row, node.parents)
