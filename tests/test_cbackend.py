@@ -3,6 +3,7 @@ loops over the groups of `w·a+b`, and says which back end a compile call chose.
 
 from __future__ import annotations
 
+import ast
 import functools
 import math
 import struct
@@ -94,14 +95,32 @@ def test_a_compiled_loss_gives_the_python_back_ends_bits(problem: BatchProblem) 
     assert results[0] == results[1]
 
 
+@settings(max_examples=25, derandomize=True)
+@given(st.integers(32, 48), st.integers(2, 6), st.data())
+def test_a_wide_layer_gives_the_python_back_ends_bits(inputs: int, hidden: int, data: st.DataObject) -> None:
+    """A layer wide enough to be one loop nest gives the Python back end's cost and gradients bit for bit."""
+    mlp = MLP(inputs, [hidden, 2], seed=0)
+    for p in mlp.parameters():
+        p.data = data.draw(st.floats(-3.0, 3.0))
+    xs = data.draw(st.lists(st.lists(st.floats(-2.0, 2.0), min_size=inputs, max_size=inputs), min_size=1, max_size=4))
+    ys = [[1.0, 0.0]] * len(xs)
+    results = []
+    for backend in ("python", "c"):
+        compiled = compile_mlp_loss(mlp, "half_sse", backend=backend)
+        mlp.zero_grad()
+        results.append([bits(compiled(xs, ys)), *(bits(p.grad) for p in mlp.parameters())])
+    assert "for (long j = 0; j < " in compiled.source
+    assert results[0] == results[1]
+
+
 def test_a_layer_is_loops() -> None:
     """A layer's forward pass is one loop nest over its inputs and neurons, each neuron's dC/dw_k and
     dC/da_k one loop over its inputs, not a line per weight; a single neuron is one call."""
-    compiled = compile_mlp_loss(MLP(20, [8, 1], seed=0), "half_sse", backend="c")
+    compiled = compile_mlp_loss(MLP(40, [8, 1], seed=0), "half_sse", backend="c")
     lines = [line.strip() for line in compiled.source.splitlines()]
-    assert sum(line.startswith("for (long k = 0; k < 20; k++) for (long j = 0; j < 8; j++)") for line in lines) == 1
+    assert sum(line.startswith("for (long k = 0; k < 40; k++) for (long j = 0; j < 8; j++)") for line in lines) == 1
     backward = [line for line in lines if line.startswith("for (long k = 0; k < ") and "for (long j" not in line]
-    assert sum("k < 20;" in line for line in backward) == 8  # dC/dw of the first layer (the inputs need none)
+    assert sum("k < 40;" in line for line in backward) == 8  # dC/dw of the first layer (the inputs need none)
     assert sum("k < 8;" in line for line in backward) == 2  # dC/dw and dC/da of the output neuron
     assert sum("= mgn_affine(" in line for line in lines) == 1  # the output neuron, alone in its layer
 
@@ -186,3 +205,12 @@ def test_fit_trains_the_same_through_c_and_python() -> None:
         )
         runs.append((history, [p.data for p in mlp.parameters()]))
     assert runs[0] == runs[1]
+
+
+def test_a_wrong_translation_to_c_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Negative control: with `*` translated to C as `+`, the bit comparison above fails."""
+    f, traced = ROW_CASES["*"](Ones())  # type: ignore[arg-type]
+    python = microgradnet.compile_function(f, traced, backend="python")
+    monkeypatch.setitem(native._OPERATORS, ast.Mult, "+")
+    wrong = microgradnet.compile_function(f, traced, backend="c")
+    assert outcome(wrong, [2.0, 3.0]) != outcome(python, [2.0, 3.0])
