@@ -6,17 +6,28 @@ Hypothesis profiles:
 - `explore` (HYPOTHESIS_PROFILE=explore, opt-in): random, 1000 examples, to look for new failing cases.
 The default profiles are derandomized so that no test passes or fails by luck.
 
+The C back end's compiled libraries are cached in a fresh private directory for the run.
+
 Tests marked `@requires_program(name, install_hint)` (see `system_programs`) are skipped where the
 program is missing, or fail there when MICROGRADNET_REQUIRE_SYSTEM=1 (as `.ci/run` sets it).
 """
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
 from system_programs import MARKER, check_program
 
 pytest_plugins = ["pytester"]
+
+# The C back end's libraries go to a private directory of this test run (created owner-only, removed
+# at exit), not into the user's cache, which would collect one library per graph a property test draws.
+if "MICROGRADNET_CACHE_DIR" not in os.environ:
+    os.environ["MICROGRADNET_CACHE_DIR"] = tempfile.mkdtemp(prefix="microgradnet-tests-")
+    atexit.register(shutil.rmtree, os.environ["MICROGRADNET_CACHE_DIR"], ignore_errors=True)
 
 settings.register_profile(
     "ci",
